@@ -1,0 +1,280 @@
+import { ReactiveElement, css, type PropertyValues } from '@lit/reactive-element';
+import { CHECKOUT_JS_URLS, loadCheckoutJs, type AmazonPayRegion } from './checkout-loader.js';
+import { AmazonPayError } from './errors.js';
+import { emit } from './events.js';
+import { callWithLookup, thrownText, uniqueId } from './light-dom.js';
+import type { ButtonSettings } from './settings.js';
+import type { AmazonPayAmount, AmazonPayButtonHandle } from './types.js';
+
+/** `idle` before loading, then `loading`, `ready`, `busy` (an APB call runs) or `error`. */
+export type AmazonPayStatus = 'idle' | 'loading' | 'ready' | 'busy' | 'error';
+
+/**
+ * The Amazon Pay V2 button for shops that take payments through GMO Payment Gateway.
+ *
+ * The button is rendered by Amazon's checkout.js into a light-DOM child (checkout.js finds
+ * containers with `document.querySelector`, which cannot see into shadow roots). The element's
+ * own shadow DOM is static (slots and parts shown by the `status` attribute), so it is a Lit
+ * ReactiveElement without lit-html: that keeps the script-tag build small.
+ * `mode="standard"` carries the signed payload from GMO-PG's shop admin; `mode="apb"` calls
+ * `endpoint` on click and sends the shopper to GMO-PG's AmazonpayStart.
+ *
+ * @summary Amazon Pay V2 button (standard, APB and sign-in) for GMO-PG shops.
+ * @tag amazon-pay-v2
+ *
+ * @fires {CustomEvent<AmazonPayLoadDetail>} amazon-pay-load - checkout.js is available.
+ * @fires {CustomEvent<AmazonPayReadyDetail>} amazon-pay-ready - The button is rendered and can be clicked.
+ * @fires {CustomEvent<undefined>} amazon-pay-click - An APB button was clicked; `preventDefault()` stops the payment.
+ * @fires {CustomEvent<AmazonPayRedirectDetail>} amazon-pay-redirect - The shopper is about to go to AmazonpayStart; `preventDefault()` stays on the page.
+ * @fires {CustomEvent<AmazonPayError>} amazon-pay-error - Something failed; the detail has `code`, `message`, and `field` for bad settings.
+ *
+ * @slot fallback - Shown instead of the button when it cannot be shown (bad settings, checkout.js unreachable).
+ *
+ * @csspart base - The box around the button.
+ * @csspart skeleton - The placeholder while checkout.js loads.
+ * @csspart busy - The overlay while an APB payment is being prepared.
+ *
+ * @cssprop [--amazon-pay-v2-width=100%] - Width of the button (Amazon accepts 113–600px).
+ * @cssprop [--amazon-pay-v2-height=60px] - Height of the button; a fixed size also stops checkout.js's resize flicker.
+ */
+export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
+  static override properties = {
+    merchantId: { attribute: 'merchant-id' },
+    publicKeyId: { attribute: 'public-key-id' },
+    ledgerCurrency: { attribute: 'ledger-currency' },
+    checkoutLanguage: { attribute: 'checkout-language' },
+    productType: { attribute: 'product-type' },
+    placement: {},
+    buttonColor: { attribute: 'button-color' },
+    sandbox: { type: Boolean },
+    payloadJson: { attribute: 'payload-json' },
+    signature: {},
+    algorithm: {},
+    estimatedAmount: { attribute: 'estimated-amount' },
+    mode: {},
+    endpoint: {},
+    region: {},
+    scriptSrc: { attribute: 'script-src' },
+    loading: {},
+    startOrigins: { attribute: 'start-origins' },
+    timeout: { type: Number },
+    loadTimeout: { attribute: 'load-timeout', type: Number },
+    status: { reflect: true },
+  };
+
+  // Compact on purpose: the text ships as it is and counts against the size budget.
+  // The shadow DOM is static; the `status` attribute decides what shows.
+  // !important beats the inline width/height that checkout.js writes on its container.
+  static override styles = css`
+:host{display:block;max-width:600px;position:relative}
+::slotted([slot=button]),[part=skeleton]{width:var(--amazon-pay-v2-width,100%)!important;height:var(--amazon-pay-v2-height,60px)!important}
+[part=skeleton]{border-radius:4px;background:#eaeded}
+[part=busy]{position:absolute;inset:0;display:grid;place-items:center;cursor:progress;background:#fffb}
+:host([status=error]) [part=base],:host(:not([status=error])) [name=fallback],:host([status]:not([status=idle],[status=loading])) [part=skeleton],:host(:not([status=busy])) [part=busy]{display:none}`;
+
+  /** Amazon Pay merchant ID (出品者ID). Required. */
+  merchantId?: string;
+  /** Public Key ID from Seller Central; required for standard and sign-in buttons. */
+  publicKeyId?: string;
+  /** Ledger currency: `JPY` (default) in Japan. */
+  ledgerCurrency = 'JPY';
+  /** Language of Amazon's pages: `ja_JP` (default) in Japan. */
+  checkoutLanguage = 'ja_JP';
+  /** `PayAndShip` (default, with a shipping address), `PayOnly` or `SignIn`. */
+  productType = 'PayAndShip';
+  /** Page the button is on: `Home`, `Product`, `Cart` (default), `Checkout` or `Other`. */
+  placement = 'Cart';
+  /** `Gold` (default), `LightGray` or `DarkGray`. */
+  buttonColor = 'Gold';
+  /** Use Amazon's sandbox (test accounts) instead of production. */
+  sandbox = false;
+  /** The button payload from GMO-PG's shop admin (standard and sign-in buttons). */
+  payloadJson?: string;
+  /** The payload's signature from GMO-PG's shop admin. */
+  signature?: string;
+  /** Signature algorithm, when not the default `AMZN-PAY-RSASSA-PSS`. */
+  algorithm?: string;
+  /** Estimated order amount in the ledger currency, shown by Amazon; whole yen for JPY. Never charged. */
+  estimatedAmount?: string | number;
+  /** `standard` (default: Amazon returns to your confirm page) or `apb` (click calls `endpoint`, pay on Amazon at once). */
+  mode = 'standard';
+  /** Merchant endpoint that APB clicks POST to; it answers `{ startUrl, accessId, token }`. */
+  endpoint?: string;
+  /** checkout.js region: `fe` (default, Japan), `na` or `eu`. */
+  region = 'fe';
+  /** A checkout.js URL that overrides the region's: self-hosting, the sandbox, tests. */
+  scriptSrc?: string;
+  /** `eager` (default) or `lazy`: wait until the button is near the viewport before loading checkout.js. */
+  loading: 'eager' | 'lazy' = 'eager';
+  /** Space-separated origins, besides GMO-PG's and this page's, that AmazonpayStart may be on (the sandbox). */
+  startOrigins?: string;
+  /** Milliseconds to wait for `endpoint`; default 20000. */
+  timeout = 20000;
+  /** Milliseconds to wait for each attempt to load checkout.js; default 15000. */
+  loadTimeout = 15000;
+  /** Where the button is in its life; read-only, reflected as the `status` attribute for styling. */
+  status: AmazonPayStatus = 'idle';
+
+  #container?: HTMLElement;
+  #button?: AmazonPayButtonHandle;
+  #renderKey?: string;
+  #amountKey?: string;
+  #near = false;
+  #observer?: IntersectionObserver;
+  #abort?: AbortController;
+
+  override connectedCallback() {
+    super.connectedCallback();
+    if (this.loading == 'lazy' && !this.#near) {
+      this.#observer = new IntersectionObserver(
+        (entries) => {
+          if (!entries.some((e) => e.isIntersecting)) return;
+          this.#observer?.disconnect();
+          this.#near = true;
+          this.#sync();
+        },
+        { rootMargin: '200px' },
+      );
+      this.#observer.observe(this);
+    }
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this.#observer?.disconnect();
+    this.#abort?.abort();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>) {
+    // Before the update, so that its synchronous part (status "loading") is in this same update.
+    if ([...changed.keys()].some((key) => key != 'status')) this.#sync();
+  }
+
+  protected override updated() {
+    const { status } = this;
+    this.setAttribute('aria-busy', String(status == 'loading' || status == 'busy'));
+    this.renderRoot.querySelector('[role=status]')!.textContent =
+      status == 'busy' ? (this.checkoutLanguage == 'ja_JP' ? '処理中…' : 'Processing…') : '';
+  }
+
+  protected override createRenderRoot() {
+    const root = super.createRenderRoot();
+    const template = document.createElement('template');
+    template.innerHTML =
+      '<div part="base"><slot name="button"></slot><div part="skeleton"></div><div part="busy" role="status"></div></div><slot name="fallback"></slot>';
+    root.append(template.content);
+    return root;
+  }
+
+  /**
+   * Validates, loads checkout.js and renders; re-renders only when a render-affecting value
+   * changed, and passes a new amount to the rendered button instead.
+   */
+  async #sync() {
+    if (this.loading == 'lazy' && !this.#near) return;
+    if (this.status == 'idle') this.status = 'loading';
+    // checkout.js and the settings checks (a chunk of their own, so that the element's
+    // first download stays small) load in parallel; Amazon is called only once both are in.
+    const src = this.scriptSrc || CHECKOUT_JS_URLS[this.region as AmazonPayRegion];
+    const script = src ? loadCheckoutJs(src, { timeout: this.loadTimeout, nonce: this.nonce || undefined }) : undefined;
+    script?.catch(() => {}); // reported below, once the settings are known to be valid
+    let settings;
+    try {
+      settings = await import('./settings.js');
+    } catch {
+      return this.#fail(new AmazonPayError('SCRIPT_LOAD_FAILED', 'could not load the settings checks'));
+    }
+    const problems = settings.checkSettings(this);
+    if (problems.length) {
+      this.#renderKey = undefined;
+      this.#clear();
+      this.status = 'error';
+      for (const p of problems) emit(this, 'amazon-pay-error', new AmazonPayError('CONFIG_INVALID', p.message, p.field));
+      return;
+    }
+    const renderKey = JSON.stringify([src, { ...settings.toRenderOptions(this), estimatedOrderAmount: 0 }]);
+    if (renderKey == this.#renderKey) return this.#updateAmount(settings.toAmount(this));
+    this.#renderKey = renderKey;
+    if (this.status != 'ready') this.status = 'loading';
+    let pay;
+    try {
+      pay = await script!;
+    } catch (error) {
+      if (renderKey == this.#renderKey) this.#fail(error as AmazonPayError);
+      return;
+    }
+    if (renderKey != this.#renderKey || !this.isConnected) return; // superseded while loading
+    emit(this, 'amazon-pay-load', { src });
+
+    // A fresh container every time: checkout.js attaches a shadow root to it, which cannot be undone.
+    this.#clear();
+    const container = document.createElement('div');
+    container.id = uniqueId();
+    container.slot = 'button';
+    this.append(container);
+    this.#container = container;
+    const selector = '#' + container.id;
+    try {
+      // Options built now, with the amount as it is now; checkout.js mutates them, so they are ours alone.
+      const options = settings.toRenderOptions(this);
+      this.#amountKey = JSON.stringify(options.estimatedOrderAmount);
+      const button = callWithLookup(container, selector, () => pay.renderButton(selector, options));
+      if (this.mode == 'apb') {
+        if (!button?.onClick) throw 'no onClick';
+        button.onClick(() => this.#pay());
+        // The APB code is a chunk of its own, so standard buttons never load it; fetch it now, not on click.
+        import('./start-payment.js').catch(() => {});
+      }
+      this.#button = button;
+    } catch (thrown) {
+      this.#clear();
+      this.#fail(new AmazonPayError('RENDER_FAILED', 'checkout.js: ' + thrownText(thrown)));
+      return;
+    }
+    this.status = 'ready';
+    emit(this, 'amazon-pay-ready', { containerId: container.id });
+  }
+
+  /** A new estimated amount for the rendered button (a button still loading gets it at render). */
+  #updateAmount(amount?: AmazonPayAmount) {
+    const key = JSON.stringify(amount);
+    if (!this.#button || key == this.#amountKey) return;
+    this.#amountKey = key;
+    if (amount) this.#button.updateButtonInfo?.(amount);
+  }
+
+  /** The APB click: ask the endpoint for a payment, then go to AmazonpayStart. */
+  async #pay() {
+    if (this.status != 'ready' || !emit(this, 'amazon-pay-click', undefined, true)) return;
+    this.status = 'busy';
+    const abort = (this.#abort = new AbortController());
+    try {
+      const { startPayment } = await import('./start-payment.js');
+      const navigating = await startPayment({
+        endpoint: this.endpoint!,
+        target: this,
+        timeout: this.timeout,
+        signal: abort.signal,
+        allowedOrigins: this.startOrigins?.split(/\s+/).filter(Boolean),
+      });
+      if (navigating) {
+        // Back from Amazon through the back/forward cache: the button works again.
+        addEventListener('pageshow', () => (this.status = 'ready'), { once: true });
+        return;
+      }
+    } catch (error) {
+      if (!abort.signal.aborted) emit(this, 'amazon-pay-error', error);
+    }
+    this.status = 'ready';
+  }
+
+  #fail(error: AmazonPayError) {
+    this.status = 'error';
+    emit(this, 'amazon-pay-error', error);
+  }
+
+  #clear() {
+    this.#container?.remove();
+    this.#container = this.#button = undefined;
+  }
+}

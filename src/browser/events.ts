@@ -1,0 +1,33 @@
+import type { AmazonPayError } from './errors.js';
+
+/** Detail of `amazon-pay-load`: checkout.js is available. */
+export interface AmazonPayLoadDetail {
+  src: string;
+}
+/** Detail of `amazon-pay-ready`: the button is rendered into the container with this id. */
+export interface AmazonPayReadyDetail {
+  containerId: string;
+}
+/** Detail of `amazon-pay-redirect`: the shopper is about to be sent to GMO-PG's AmazonpayStart. */
+export interface AmazonPayRedirectDetail {
+  startUrl: string;
+  accessId: string;
+}
+
+/** Dispatches one of our events: it bubbles and crosses shadow roots. Returns false if it was cancelled. */
+export const emit = (target: EventTarget, type: keyof AmazonPayEventMap, detail?: unknown, cancelable = false) =>
+  target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+
+/** Every event `<amazon-pay-v2>` and `placeOrder` fire, with its detail type. */
+export interface AmazonPayEventMap {
+  'amazon-pay-load': CustomEvent<AmazonPayLoadDetail>;
+  'amazon-pay-ready': CustomEvent<AmazonPayReadyDetail>;
+  'amazon-pay-click': CustomEvent<undefined>;
+  'amazon-pay-redirect': CustomEvent<AmazonPayRedirectDetail>;
+  'amazon-pay-error': CustomEvent<AmazonPayError>;
+}
+
+declare global {
+  // The events bubble up to document, so every element and the document know their types.
+  interface GlobalEventHandlersEventMap extends AmazonPayEventMap {}
+}

@@ -1,0 +1,122 @@
+import type { AmazonPayRegion } from './checkout-loader.js';
+import type { AmazonPayAmount, RenderButtonOptions } from './types.js';
+
+/** The element's settings, as its properties hold them. */
+export interface ButtonSettings {
+  merchantId?: string;
+  publicKeyId?: string;
+  ledgerCurrency: string;
+  checkoutLanguage: string;
+  productType: string;
+  placement: string;
+  buttonColor: string;
+  sandbox: boolean;
+  payloadJson?: string;
+  signature?: string;
+  algorithm?: string;
+  estimatedAmount?: string | number;
+  mode: string;
+  endpoint?: string;
+  region: string;
+}
+
+/** One thing wrong with the settings: the attribute at fault and how to fix it. */
+export interface SettingsProblem {
+  field: string;
+  message: string;
+}
+
+// Ledger currencies and checkout languages that each region's checkout.js accepts.
+const REGIONS: Record<AmazonPayRegion, [currencies: string, languages: string]> = {
+  fe: ['JPY', 'ja_JP'],
+  na: ['USD', 'en_US'],
+  eu: ['EUR GBP', 'en_GB de_DE fr_FR it_IT es_ES'],
+};
+const FROM_ADMIN = "copy it from GMO-PG's shop admin (Amazon Pay > 設定)";
+
+/**
+ * Checks the settings before Amazon sees them, so that each mistake is reported
+ * with the attribute that causes it and the fix, instead of checkout.js's generic text.
+ */
+export function checkSettings(s: ButtonSettings): SettingsProblem[] {
+  const problems: SettingsProblem[] = [];
+  const add = (field: string, message: string) => problems.push({ field, message: `${field}: ${message}` });
+  // `allowed` is a space-separated list: it keeps the bundle small.
+  const oneOf = (field: string, value: unknown, allowed: string, hint = '') =>
+    allowed.split(' ').includes(value as string) || add(field, `"${value}" is not one of ${allowed}${hint}`);
+
+  oneOf('mode', s.mode, 'standard apb');
+  oneOf('region', s.region, 'fe na eu');
+  oneOf('product-type', s.productType, 'PayAndShip PayOnly SignIn');
+  oneOf('placement', s.placement, 'Home Product Cart Checkout Other');
+  oneOf('button-color', s.buttonColor, 'Gold LightGray DarkGray');
+  const [currencies, languages] = REGIONS[s.region as AmazonPayRegion] ?? [];
+  if (currencies) {
+    const hint = ` in region ${s.region} (or change region)`;
+    oneOf('ledger-currency', s.ledgerCurrency, currencies, hint);
+    oneOf('checkout-language', s.checkoutLanguage, languages, hint);
+  }
+  if (!s.merchantId) add('merchant-id', 'missing; set your Amazon 出品者ID');
+
+  const signIn = s.productType == 'SignIn';
+  if (s.mode == 'apb') {
+    if (!s.endpoint) add('endpoint', "missing; set your server's checkout URL");
+    if (signIn) add('product-type', 'SignIn needs mode="standard"');
+  } else {
+    if (!s.payloadJson) add('payload-json', 'missing; ' + FROM_ADMIN);
+    else if (!isJsonObject(s.payloadJson)) add('payload-json', 'not a JSON object; ' + FROM_ADMIN);
+    if (!s.signature) add('signature', 'missing; ' + FROM_ADMIN);
+    if (!s.publicKeyId) add('public-key-id', 'missing; copy it from Seller Central');
+  }
+  if (s.algorithm) oneOf('algorithm', s.algorithm, 'AMZN-PAY-RSASSA-PSS AMZN-PAY-RSASSA-PSS-V2');
+  const amount = toAmount(s);
+  if (amount) {
+    const value = Number(s.estimatedAmount);
+    const digits = s.ledgerCurrency == 'JPY' ? 0 : 2;
+    if (!(value > 0)) add('estimated-amount', `"${s.estimatedAmount}" is not a positive number`);
+    else if (value.toFixed(digits) != amount.amount) {
+      add('estimated-amount', `${s.estimatedAmount} has too many decimals for ${s.ledgerCurrency}; use ${value.toFixed(digits)}`);
+    }
+  }
+  return problems;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value = JSON.parse(text);
+    return typeof value == 'object' && value != null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/** The estimated amount in checkout.js's shape, or undefined when there is none. */
+export function toAmount(s: ButtonSettings): AmazonPayAmount | undefined {
+  return s.estimatedAmount == null || s.estimatedAmount === '' || s.productType == 'SignIn'
+    ? undefined
+    : { amount: String(Number(s.estimatedAmount)), currencyCode: s.ledgerCurrency };
+}
+
+/**
+ * The renderButton options for valid settings: the seed's first sample for
+ * standard buttons, its second (no config) for APB, and `signInConfig` for SignIn.
+ */
+export function toRenderOptions(s: ButtonSettings): RenderButtonOptions {
+  const options: RenderButtonOptions = {
+    merchantId: s.merchantId!,
+    ledgerCurrency: s.ledgerCurrency,
+    sandbox: !!s.sandbox,
+    checkoutLanguage: s.checkoutLanguage,
+    productType: s.productType,
+    placement: s.placement,
+    buttonColor: s.buttonColor,
+  };
+  const amount = toAmount(s);
+  if (amount) options.estimatedOrderAmount = amount;
+  if (s.mode != 'apb') {
+    const config = { payloadJSON: s.payloadJson!, signature: s.signature!, publicKeyId: s.publicKeyId! };
+    if (s.algorithm) Object.assign(config, { algorithm: s.algorithm });
+    options[s.productType == 'SignIn' ? 'signInConfig' : 'createCheckoutSessionConfig'] = config;
+  }
+  return options;
+}

@@ -1,0 +1,82 @@
+import { AmazonPayError } from './errors.js';
+import { emit } from './events.js';
+
+/** How to ask the merchant endpoint for a payment and send the shopper on. */
+export interface StartPaymentOptions {
+  /** The merchant endpoint, e.g. `/api/amazon-pay/checkout`. */
+  endpoint: string;
+  /** JSON body: `{}` for APB, `{ amazonCheckoutSessionId }` from the confirm page. Never an amount. */
+  body?: Record<string, unknown>;
+  /** Where `amazon-pay-redirect` is dispatched; default `document`. */
+  target?: EventTarget;
+  /** Milliseconds to wait for the endpoint; default 20000. */
+  timeout?: number;
+  /** Aborts the endpoint call. */
+  signal?: AbortSignal;
+  /** Origins besides `https://*.mul-pay.jp` and the page's own that may receive the shopper (e.g. a sandbox). */
+  allowedOrigins?: string[];
+  /** Extra request headers, e.g. a CSRF token. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * POSTs to the merchant endpoint, which runs EntryTranAmazonpay and ExecTranAmazonpay and answers
+ * `{ startUrl, accessId, token }`; then fires the cancelable `amazon-pay-redirect` and submits a
+ * POST form with `AccessID` and `Token` to GMO-PG's AmazonpayStart.
+ * Resolves true when the page is navigating, false when `amazon-pay-redirect` was cancelled.
+ * Rejects with an {@link AmazonPayError}, or with the abort reason when `signal` aborted.
+ */
+export async function startPayment(options: StartPaymentOptions): Promise<boolean> {
+  const { endpoint, signal, timeout = 20000 } = options;
+  const timer = AbortSignal.timeout(timeout);
+  let response: Response;
+  let answer: any;
+  try {
+    response = await fetch(endpoint, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
+      body: JSON.stringify(options.body ?? {}),
+      signal: signal ? AbortSignal.any([signal, timer]) : timer,
+    });
+    answer = await response.json().catch(() => undefined);
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw timer.aborted
+      ? new AmazonPayError('ENDPOINT_TIMEOUT', `${endpoint} timed out after ${timeout} ms`)
+      : new AmazonPayError('ENDPOINT_FAILED', `${endpoint} unreachable: ${(error as Error).message}`);
+  }
+  if (!response.ok) {
+    const error = answer?.error;
+    throw new AmazonPayError(
+      'ENDPOINT_FAILED',
+      `${endpoint} HTTP ${response.status}${error?.message ? `: ${error.message}` : ''}`,
+      undefined,
+      response.status,
+      error?.gmoErrors,
+    );
+  }
+  const { startUrl, accessId, token } = answer ?? {};
+  if (![startUrl, accessId, token].every((v) => typeof v == 'string' && v)) {
+    throw new AmazonPayError('ENDPOINT_INVALID', `${endpoint} must answer {startUrl, accessId, token}`);
+  }
+  const url = new URL(startUrl, location.href);
+  const allowed = (options.allowedOrigins ?? []).map((o) => new URL(o, location.href).origin);
+  const gmo = url.protocol == 'https:' && /(^|\.)mul-pay\.jp$/.test(url.hostname);
+  if (!gmo && url.origin != location.origin && !allowed.includes(url.origin)) {
+    throw new AmazonPayError(
+      'REDIRECT_BLOCKED',
+      `startUrl ${url.origin} is not GMO-PG nor this site; add it to start-origins`,
+    );
+  }
+  if (!emit(options.target ?? document, 'amazon-pay-redirect', { startUrl: url.href, accessId }, true)) return false;
+
+  const form = Object.assign(document.createElement('form'), { method: 'POST', action: url.href, hidden: true });
+  for (const [name, value] of [['AccessID', accessId], ['Token', token]]) {
+    // The token as received: the browser form-encodes it, so a "+" arrives as "+".
+    form.append(Object.assign(document.createElement('input'), { type: 'hidden', name, value }));
+  }
+  document.body.append(form);
+  form.requestSubmit();
+  return true;
+}

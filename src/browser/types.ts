@@ -1,0 +1,60 @@
+/**
+ * Types for the parts of Amazon's checkout.js (Checkout v2) that this package uses.
+ * Amazon publishes no typings; these follow the documented options and observed behaviour.
+ */
+
+/** A signed button payload (createCheckoutSessionConfig / signInConfig). */
+export interface SignedPayloadConfig {
+  payloadJSON: string;
+  signature: string;
+  publicKeyId?: string;
+  algorithm?: string;
+}
+
+/** `{ amount, currencyCode }`; amount is a decimal string ("1000" for JPY). */
+export interface AmazonPayAmount {
+  amount: string;
+  currencyCode: string;
+}
+
+/** The options object of `amazon.Pay.renderButton`. */
+export interface RenderButtonOptions {
+  merchantId: string;
+  ledgerCurrency: string;
+  sandbox?: boolean;
+  checkoutLanguage?: string;
+  productType?: string;
+  placement: string;
+  buttonColor?: string;
+  publicKeyId?: string;
+  estimatedOrderAmount?: AmazonPayAmount;
+  createCheckoutSessionConfig?: SignedPayloadConfig;
+  signInConfig?: SignedPayloadConfig;
+}
+
+/**
+ * What renderButton returns. Decoupled buttons (no config) have all three methods,
+ * configured ones only `updateButtonInfo`, and SignIn buttons return `undefined`.
+ */
+export interface AmazonPayButtonHandle {
+  onClick?(callback: () => void): void;
+  initCheckout?(config: { createCheckoutSessionConfig: SignedPayloadConfig }): void;
+  updateButtonInfo?(amount: AmazonPayAmount): void;
+}
+
+/** `window.amazon.Pay`. */
+export interface AmazonPayNamespace {
+  renderButton(selector: string, options: RenderButtonOptions): AmazonPayButtonHandle | undefined;
+  bindChangeAction(
+    selector: string,
+    options: { amazonCheckoutSessionId: string; changeAction: 'changeAddress' | 'changePayment' },
+  ): void;
+  initCheckout?(options: unknown): void;
+  signout?(callback?: () => void): void;
+}
+
+declare global {
+  interface Window {
+    amazon?: { Pay?: AmazonPayNamespace };
+  }
+}

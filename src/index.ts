@@ -1,0 +1,22 @@
+/**
+ * amazon-pay-v2: the `<amazon-pay-v2>` element, its checkout.js loader and the payment start.
+ * The confirm-page helpers are in `amazon-pay-v2/confirm`.
+ * Importing this module defines `<amazon-pay-v2>` when the tag is free; it touches no DOM.
+ */
+import { AmazonPayV2 } from './browser/amazon-pay-v2.js';
+
+export { AmazonPayV2, type AmazonPayStatus } from './browser/amazon-pay-v2.js';
+export { loadCheckoutJs, CHECKOUT_JS_URLS, type AmazonPayRegion, type LoadCheckoutJsOptions } from './browser/checkout-loader.js';
+export { AmazonPayError, type AmazonPayErrorCode, type GmoPgError } from './browser/errors.js';
+export type * from './browser/events.js';
+export type * from './browser/types.js';
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'amazon-pay-v2': AmazonPayV2;
+  }
+}
+
+if (typeof customElements != 'undefined' && !customElements.get('amazon-pay-v2')) {
+  customElements.define('amazon-pay-v2', AmazonPayV2);
+}

@@ -1,0 +1,306 @@
+/*
+ * A stand-in for Amazon Pay's checkout.js (Checkout v2), for the sandbox, the demo and the tests.
+ * Written from the behaviour described in our reference (checkout-js.md §2–§4 and §10), not from
+ * Amazon's code. What it reproduces, because wrappers break on exactly these points:
+ *  - containers are found with document.querySelector (never inside a shadow root);
+ *  - every error is thrown as a plain string "AmazonPay:\n<lines>", in Amazon's validation order;
+ *  - renderButton mutates the caller's options, decorates the container, attaches an open shadow
+ *    root to it (a second render into one container throws NotSupportedError) and returns
+ *    {onClick, initCheckout, updateButtonInfo} (no config), {updateButtonInfo} (config) or
+ *    undefined (SignIn with signInConfig); onClick replaces the earlier callback;
+ *  - a configured click or initCheckout builds the hidden form Amazon posts to /checkout/initiate.
+ * Query parameters of its own URL: region=fe|na|eu (default fe), submit=0 (record initiations
+ * instead of navigating). Everything it did is recorded on window.__amazonPayFake for tests.
+ * Navigation goes to the sandbox's stand-in Amazon pages beside this file (checkout/initiate,
+ * checkout/initiate_auth).
+ */
+(function () {
+  'use strict';
+  var me = document.currentScript;
+  var base = me && me.src ? me.src : location.href;
+  var params = new URL(base).searchParams;
+  var REGIONS = {
+    fe: { currencies: ['JPY'], languages: ['ja_JP'], fallback: 'ja_JP', amountCurrencies: ['JPY'] },
+    na: { currencies: ['USD'], languages: ['en_US'], fallback: 'en_US', amountCurrencies: ['USD'] },
+    eu: {
+      currencies: ['EUR', 'GBP'],
+      languages: ['en_GB', 'de_DE', 'fr_FR', 'it_IT', 'es_ES'],
+      fallback: 'en_GB',
+      amountCurrencies: ['EUR', 'GBP', 'AUD', 'DKK', 'HKD', 'JPY', 'NZD', 'NOK', 'ZAR', 'SEK', 'CHF', 'USD'],
+    },
+  };
+  var regionName = params.get('region') || 'fe';
+  var region = REGIONS[regionName] || REGIONS.fe;
+  var PRODUCT_TYPES = ['PayAndShip', 'PayOnly', 'SignIn', 'Donation'];
+  var PLACEMENTS = ['Home', 'Product', 'Cart', 'Checkout', 'Other'];
+  var COLORS = ['Gold', 'LightGray', 'DarkGray'];
+
+  var fake = (window.__amazonPayFake = window.__amazonPayFake || {});
+  fake.loadCount = (fake.loadCount || 0) + 1;
+  fake.region = regionName;
+  fake.reset = function () {
+    fake.renders = [];
+    fake.initiations = [];
+    fake.changeActions = [];
+    fake.signouts = [];
+    fake.accountStatus = 'ACTIVE';
+    fake.submit = params.get('submit') !== '0';
+  };
+  fake.reset();
+
+  function fail(lines) {
+    throw 'AmazonPay:\n' + [].concat(lines).join('\n');
+  }
+  function lookup(selector, options, api) {
+    if (!selector) fail("Missing 'selector' parameter in amazon.Pay." + api + '(selector, options) API.');
+    if (!options) fail("Missing 'options' parameter in amazon.Pay." + api + '(selector, options) API.');
+    var el = document.querySelector(selector);
+    if (!el) fail('Can not find element ' + selector + ' for amazon.Pay.' + api + '.');
+    return el;
+  }
+  function checkAllowed(options) {
+    var missing = [];
+    ['merchantId', 'ledgerCurrency', 'placement'].forEach(function (k) {
+      if (!options[k]) missing.push("Missing parameter '" + k + "' in the options object.");
+    });
+    if (missing.length) fail(missing);
+    var invalid = [];
+    var allowed = {
+      checkoutLanguage: region.languages,
+      color: COLORS,
+      ledgerCurrency: region.currencies,
+      productType: PRODUCT_TYPES,
+      placement: PLACEMENTS,
+      sandbox: [true, false],
+    };
+    Object.keys(allowed).forEach(function (k) {
+      if (k in options && options[k] !== undefined && allowed[k].indexOf(options[k]) < 0) {
+        invalid.push("Invalid value '" + options[k] + "' for '" + k + "', please use one of the available values: " + allowed[k].join(', ') + '.');
+      }
+    });
+    if (invalid.length) fail(invalid);
+  }
+  function validAmount(amount) {
+    if (typeof amount === 'string') {
+      try {
+        amount = JSON.parse(amount);
+      } catch (e) {
+        return null;
+      }
+    }
+    if (!amount || !(Number(amount.amount) > 0)) return null;
+    if (region.amountCurrencies.indexOf(amount.currencyCode) < 0) return null;
+    var digits = amount.currencyCode === 'JPY' ? 0 : 2;
+    var decimals = (String(amount.amount).split('.')[1] || '').length;
+    return decimals > digits ? null : amount;
+  }
+  function setCookies(options) {
+    document.cookie = 'language=' + (options.checkoutLanguage || region.fallback) + ';max-age=86400;path=/';
+    document.cookie = 'ledgerCurrency=' + options.ledgerCurrency + ';max-age=86400;path=/';
+  }
+  function cookie(name) {
+    var m = document.cookie.match(new RegExp('(?:^|; )' + name + '=([^;]*)'));
+    return m ? m[1] : null;
+  }
+
+  function initiate(settings, config, kind, via) {
+    ['payloadJSON', 'signature', 'publicKeyId'].forEach(function (f) {
+      if (!config || !config[f]) fail('Missing field ' + f + ' for ' + kind + ' parameter.');
+    });
+    var fields = {
+      payloadJSON: config.payloadJSON,
+      signature: config.signature,
+      publicKeyId: config.publicKeyId,
+      publicKeyIdMismatch: String(!!settings.publicKeyIdMismatch),
+      algorithm: config.algorithm || 'AMZN-PAY-RSASSA-PSS',
+      checkoutLanguage: settings.checkoutLanguage || region.fallback,
+      ledgerCurrency: settings.ledgerCurrency,
+      merchantId: settings.merchantId,
+      productType: settings.productType || 'PayAndShip',
+      environment: settings.sandbox ? 'SANDBOX' : 'LIVE',
+      merchantDomain: location.origin,
+      origin_url: location.href,
+      viewType: 'redirectView',
+    };
+    if (kind === 'createCheckoutSessionConfig' && settings.estimatedOrderAmount) {
+      fields.estimatedOrderAmount = JSON.stringify(settings.estimatedOrderAmount);
+    }
+    var action = new URL('checkout/initiate', base).href;
+    var record = { action: action, fields: fields, kind: kind, via: via, viewType: 'redirectView' };
+    fake.initiations.push(record);
+    window.dispatchEvent(new CustomEvent('amazonpay-fake:initiate', { detail: record }));
+    var old = document.querySelector("form[name='amazonpay-checkout-signature-data-form']");
+    if (old) old.remove();
+    var form = document.createElement('form');
+    form.name = 'amazonpay-checkout-signature-data-form';
+    form.method = 'POST';
+    form.action = action;
+    form.setAttribute('style', 'display: none !important');
+    Object.keys(fields).forEach(function (k) {
+      var input = document.createElement('input');
+      input.type = 'hidden';
+      input.name = k;
+      input.value = fields[k];
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    if (fake.submit) form.submit();
+  }
+
+  function renderButton(selector, options) {
+    var host = lookup(selector, options, 'renderButton');
+    checkAllowed(options); // buttonColor is never checked: Amazon's list is keyed 'color'
+    if (options.publicKeyId === '') fail("Invalid value '' for 'publicKeyId', please check again.");
+    if ('estimatedOrderAmount' in options) {
+      var amount = validAmount(options.estimatedOrderAmount);
+      if (!amount) {
+        console.error('AmazonPay: invalid estimatedOrderAmount', options.estimatedOrderAmount);
+        delete options.estimatedOrderAmount;
+      } else options.estimatedOrderAmount = amount;
+    }
+    var config = options.createCheckoutSessionConfig || options.signInConfig;
+    var keyId = options.publicKeyId || (config && config.publicKeyId) || '';
+    if (options.sandbox === undefined && /^SANDBOX-/.test(keyId)) options.sandbox = true;
+    if (options.publicKeyId && config && !config.publicKeyId) config.publicKeyId = options.publicKeyId;
+    if (options.publicKeyId && config && config.publicKeyId !== options.publicKeyId) options.publicKeyIdMismatch = true;
+    var prefix = /^(SANDBOX|LIVE)-/.exec(keyId);
+    if (prefix && options.sandbox !== undefined && (prefix[1] === 'SANDBOX') !== options.sandbox) {
+      fail("PublicKeyId '" + keyId + "' does not match 'sandbox: " + options.sandbox + "'. Please check again. ");
+    }
+    var settings = Object.assign({ productType: 'PayAndShip', buttonColor: 'Gold', sandbox: false }, options, {
+      checkoutLanguage: options.checkoutLanguage || region.fallback,
+    });
+    var signIn = settings.productType === 'SignIn';
+
+    // Only now is the DOM touched: a failed validation leaves the container as it was.
+    host.style.position = 'relative';
+    if (!signIn) host.classList.add('amazonpay-button-parent-container-checkout-' + settings.merchantId);
+    host.setAttribute('role', 'button');
+    host.setAttribute(
+      'aria-label',
+      settings.sandbox ? 'Amazon Pay - Use your Amazon Pay Sandbox test account' : 'Amazon Pay - Use your Amazon account',
+    );
+    host.title = 'Pay using the information already stored in your Amazon account';
+    var w = host.clientWidth, h = host.clientHeight;
+    if (w < 113) host.style.width = '200px';
+    else if (w > 600) host.style.width = '600px';
+    if (h < 42) host.style.height = '45px';
+    else if (h > 230.77) host.style.height = '230.77px';
+    var root = host.attachShadow({ mode: 'open' }); // a second render here throws NotSupportedError
+    var color = { Gold: 'gold', LightGray: 'gray', DarkGray: 'ink' }[settings.buttonColor] || 'gold';
+    root.innerHTML =
+      '<style>.amazonpay-button-container{position:absolute;inset:0;min-width:113px;max-width:600px;min-height:42px;' +
+      'display:grid;grid-template-rows:65% 10% 25%;font:bold 14px sans-serif;cursor:pointer}' +
+      '.amazonpay-button-view1{display:flex;align-items:center;justify-content:center;border-radius:4px}' +
+      '.amazonpay-button-view1-gold{background:#ffd814}.amazonpay-button-view1-gray{background:#e7e9ec}' +
+      '.amazonpay-button-view1-ink{background:#232f3e;color:#fff}.amazonpay-button-view3{font:10px sans-serif;text-align:center}' +
+      '.amazonpay-button-disabled{opacity:.25;filter:grayscale(1)}' +
+      // Amazon draws the logo and the microtext as images: the host's aria-label is the button's only name.
+      '.amazonpay-button-view1::before{content:"amazon pay' + (settings.sandbox ? ' (sandbox)' : '') + '"}' +
+      '.amazonpay-button-view3::before{content:"' + (settings.checkoutLanguage === 'ja_JP' ? 'Amazonアカウントでお支払い' : 'Use your Amazon account') + '"}</style>' +
+      '<div class="amazonpay-button-container amazonpay-button-enabled amazonpay-button-container-rows">' +
+      '<div class="amazonpay-button-view1 amazonpay-button-view1-' + color + '" tabindex="0"></div>' +
+      '<div class="amazonpay-button-view2"></div>' +
+      (signIn || settings.design === 'C0001' ? '' : '<div class="amazonpay-button-view3"></div>') +
+      '</div>';
+    setCookies(settings);
+
+    var decoupled = !options.createCheckoutSessionConfig && !options.signInConfig;
+    var callback = null;
+    var record = { selector: selector, options: options, host: host, clicks: 0 };
+    fake.renders.push(record);
+    function start() {
+      record.clicks++;
+      if (!settings.sandbox && fake.accountStatus !== 'ACTIVE') return;
+      if (decoupled) {
+        if (callback) callback();
+        else if (signIn) fail('Invalid button definition, productType SignIn and configName do not match.');
+        return;
+      }
+      if (signIn) initiate(settings, options.signInConfig, 'signInConfig', 'click');
+      else initiate(settings, options.createCheckoutSessionConfig, 'createCheckoutSessionConfig', 'click');
+    }
+    host.addEventListener('click', start);
+    host.addEventListener('keyup', function (e) {
+      if (e.keyCode === 13) start();
+    });
+    if (!settings.sandbox && fake.accountStatus !== 'ACTIVE') {
+      root.querySelector('.amazonpay-button-container').className = 'amazonpay-button-container amazonpay-button-disabled';
+      host.setAttribute('aria-label', 'Amazon Pay is currently not available on this site. Try a different payment option.');
+    }
+    function updateButtonInfo(amount) {
+      var valid = validAmount(amount);
+      if (!valid) console.error('AmazonPay: invalid amount for updateButtonInfo', amount);
+      else settings.estimatedOrderAmount = valid;
+      record.amount = settings.estimatedOrderAmount;
+    }
+    record.amount = settings.estimatedOrderAmount;
+    if (decoupled) {
+      return {
+        onClick: function (cb) {
+          callback = cb;
+        },
+        initCheckout: function (cfg) {
+          cfg = cfg || {};
+          if (!settings.estimatedOrderAmount && cfg.estimatedOrderAmount) settings.estimatedOrderAmount = validAmount(cfg.estimatedOrderAmount) || undefined;
+          var c = cfg.createCheckoutSessionConfig;
+          if (c && !c.publicKeyId && options.publicKeyId) c.publicKeyId = options.publicKeyId;
+          initiate(settings, c, 'createCheckoutSessionConfig', 'button.initCheckout');
+        },
+        updateButtonInfo: updateButtonInfo,
+      };
+    }
+    if (signIn && options.signInConfig) return undefined;
+    return { updateButtonInfo: updateButtonInfo };
+  }
+
+  function initCheckout(options) {
+    if (!options || typeof options !== 'object') fail('Missing options parameter for amazon.Pay.initCheckout');
+    checkAllowed(options);
+    setCookies(options);
+    var settings = Object.assign({ productType: 'PayAndShip', sandbox: false }, options);
+    if (settings.productType === 'SignIn') initiate(settings, options.signInConfig, 'signInConfig', 'amazon.Pay.initCheckout');
+    else initiate(settings, options.createCheckoutSessionConfig, 'createCheckoutSessionConfig', 'amazon.Pay.initCheckout');
+  }
+
+  function bindChangeAction(selector, options) {
+    var el = lookup(selector, options, 'bindChangeAction');
+    ['amazonCheckoutSessionId', 'changeAction'].forEach(function (f) {
+      if (!options[f]) fail('Missing field ' + f + ' in the options object in amazon.Pay.bindChangeAction(selector, options) API.');
+    });
+    if (['changeAddress', 'changePayment'].indexOf(options.changeAction) < 0) {
+      fail("Invalid value '" + options.changeAction + "' for 'changeAction', please use one of the available values: changeAddress, changePayment.");
+    }
+    el.addEventListener('click', function () {
+      var url = new URL('checkout/initiate_auth', base);
+      url.searchParams.set('amazonCheckoutSessionId', options.amazonCheckoutSessionId);
+      url.searchParams.set('changeAction', options.changeAction);
+      url.searchParams.set('viewType', 'redirectView');
+      url.searchParams.set('language', cookie('language') || region.fallback);
+      var record = { amazonCheckoutSessionId: options.amazonCheckoutSessionId, changeAction: options.changeAction, url: url.href };
+      fake.changeActions.push(record);
+      window.dispatchEvent(new CustomEvent('amazonpay-fake:change', { detail: record }));
+      if (fake.submit) location.href = url.href;
+    });
+  }
+
+  function signout(callback) {
+    if (!cookie('language') || !cookie('ledgerCurrency')) return;
+    fake.signouts.push({ at: Date.now() });
+    console.log('AmazonPay:\namazon.Pay.signout() completed successfully.');
+    if (callback) callback();
+  }
+
+  function bindUpgradeAction(selector, options) {
+    lookup(selector, options, 'bindUpgradeAction');
+  }
+
+  window.amazon = window.amazon || {};
+  window.amazon.Pay = {
+    renderButton: renderButton,
+    initCheckout: initCheckout,
+    bindChangeAction: bindChangeAction,
+    signout: signout,
+    bindUpgradeAction: bindUpgradeAction,
+  };
+})();

@@ -1,0 +1,151 @@
+import { expect, oneEvent } from '@open-wc/testing';
+import type { AmazonPayV2 } from '../../src/index.js';
+import '../../src/index.js';
+import { captureNextFormPost, freshKey, mount, resetAmazon, serverSeen, sleep, standInUrl, unmountAll } from './helpers.js';
+
+const TOKEN = 'tok+en/with+plus=and%percent'; // what the test endpoint hands out, "+" and all
+
+/** An APB button whose endpoint follows `scenario` (see test/support/wtr-routes.mjs). */
+async function apb(scenario: string, extra = '') {
+  const key = freshKey();
+  const m = mount<AmazonPayV2>(
+    `<amazon-pay-v2 mode="apb" merchant-id="A2MERCHANT" sandbox script-src="${standInUrl()}"
+       endpoint="/merchant/checkout?scenario=${scenario}&key=${key}" ${extra}></amazon-pay-v2>`,
+  );
+  await m.ready;
+  const button = m.el.querySelector<HTMLElement>('[slot=button]')!;
+  return { ...m, key, click: () => button.click() };
+}
+
+describe('<amazon-pay-v2 mode="apb">', () => {
+  beforeEach(resetAmazon);
+  afterEach(unmountAll);
+
+  it('asks the endpoint, then POSTs AccessID and Token to AmazonpayStart, the token byte for byte', async () => {
+    const { el, key, click } = await apb('ok');
+    const posted = captureNextFormPost();
+    const redirect = oneEvent(el, 'amazon-pay-redirect');
+    click();
+    const { detail } = await redirect;
+    expect(detail).to.deep.equal({
+      startUrl: new URL('/echo/AmazonpayStart.idPass', location.href).href,
+      accessId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+    });
+    const { form, raw, contentType } = await posted;
+    expect(form.method).to.equal('post');
+    expect(contentType).to.equal('application/x-www-form-urlencoded');
+    expect(raw).to.equal('AccessID=a1b2c3d4e5f60718293a4b5c6d7e8f90&Token=tok%2Ben%2Fwith%2Bplus%3Dand%25percent');
+    expect(new URLSearchParams(raw).get('Token')).to.equal(TOKEN);
+    // The browser sent an empty JSON body: the amount is the server's business.
+    const seen = await serverSeen(key);
+    expect(seen.count).to.equal(1);
+    expect(seen.last).to.deep.equal({ body: '{}', contentType: 'application/json' });
+  });
+
+  it('is busy while the endpoint works, and one click makes one request however often it is clicked', async () => {
+    const { el, key, click } = await apb('slow', 'timeout="5000"');
+    el.addEventListener('amazon-pay-redirect', (e) => e.preventDefault()); // stay on the test page
+    const redirect = oneEvent(el, 'amazon-pay-redirect');
+    click();
+    await el.updateComplete;
+    expect(el.status).to.equal('busy');
+    expect(el.getAttribute('aria-busy')).to.equal('true');
+    const busy = el.shadowRoot!.querySelector<HTMLElement>('[part=busy]')!;
+    expect(busy.textContent).to.equal('処理中…');
+    expect(getComputedStyle(busy).display).not.to.equal('none');
+    await expect(el).to.be.accessible();
+    click();
+    click();
+    const { detail } = await redirect;
+    expect(detail.accessId).to.have.length(32);
+    expect((await serverSeen(key)).count).to.equal(1);
+  });
+
+  it('stops everything when amazon-pay-click is cancelled', async () => {
+    const { el, key, click } = await apb('ok');
+    el.addEventListener('amazon-pay-click', (e) => e.preventDefault(), { once: true });
+    click();
+    await sleep(100);
+    expect((await serverSeen(key)).count).to.equal(0);
+    expect(el.status).to.equal('ready');
+  });
+
+  it('stays on the page when amazon-pay-redirect is cancelled, and works again', async () => {
+    const { el, key, click } = await apb('ok');
+    let submitted = 0;
+    const count = () => submitted++;
+    window.addEventListener('submit', count, true);
+    try {
+      el.addEventListener('amazon-pay-redirect', (e) => e.preventDefault());
+      click();
+      await oneEvent(el, 'amazon-pay-redirect');
+      await sleep(50);
+      expect(submitted).to.equal(0);
+      expect(el.status).to.equal('ready');
+      click();
+      await oneEvent(el, 'amazon-pay-redirect');
+      expect((await serverSeen(key)).count).to.equal(2);
+    } finally {
+      window.removeEventListener('submit', count, true);
+    }
+  });
+
+  const failures: [string, string, string, (e: { status?: number; message: string; gmoErrors?: unknown[] }) => void][] = [
+    ['an HTTP 500', 'http500', 'ENDPOINT_FAILED', (e) => {
+      expect(e.status).to.equal(500);
+      expect(e.message).to.contain('HTTP 500: internal error');
+    }],
+    ['an answer that is not JSON', 'html', 'ENDPOINT_INVALID', (e) => expect(e.message).to.contain('must answer {startUrl, accessId, token}')],
+    ['an answer without accessId and token', 'incomplete', 'ENDPOINT_INVALID', () => {}],
+    ['a GMO-PG error passed on by the endpoint', 'gmo', 'ENDPOINT_FAILED', (e) => {
+      expect(e.status).to.equal(502);
+      expect(e.message).to.contain('Amazon Pay could not start the payment (E01040010)');
+      expect(e.gmoErrors).to.deep.equal([{ errCode: 'E01', errInfo: 'E01040010', message: 'OrderID previously used' }]);
+    }],
+    ['a startUrl on a host it may not send shoppers to', 'foreign', 'REDIRECT_BLOCKED', (e) => expect(e.message).to.contain('https://evil.example')],
+  ];
+  for (const [what, scenario, code, check] of failures) {
+    it(`reports ${what} as ${code}, then works again`, async () => {
+      const { el, errors, key, click } = await apb(scenario);
+      click();
+      await oneEvent(el, 'amazon-pay-error');
+      expect(errors).to.have.length(1);
+      expect(errors[0].code).to.equal(code);
+      check(errors[0]);
+      await el.updateComplete;
+      expect(el.status).to.equal('ready');
+      expect(el.getAttribute('aria-busy')).to.equal('false');
+      click();
+      await oneEvent(el, 'amazon-pay-error');
+      expect((await serverSeen(key)).count).to.equal(2);
+    });
+  }
+
+  it('reports a timeout as ENDPOINT_TIMEOUT', async () => {
+    const { el, errors, click } = await apb('slow', 'timeout="300"');
+    click();
+    await oneEvent(el, 'amazon-pay-error');
+    expect(errors[0].code).to.equal('ENDPOINT_TIMEOUT');
+    expect(errors[0].message).to.contain('300 ms');
+    expect(el.status).to.equal('ready');
+  });
+
+  it('follows a startUrl whose origin the page allows with start-origins', async () => {
+    const { el, click } = await apb('foreign', 'start-origins="http://sandbox.test https://evil.example"');
+    el.addEventListener('amazon-pay-redirect', (e) => e.preventDefault());
+    click();
+    const { detail } = await oneEvent(el, 'amazon-pay-redirect');
+    expect(detail.startUrl).to.equal('https://evil.example/payment/AmazonpayStart.idPass');
+  });
+
+  it('aborts the endpoint call when the element leaves the page, silently', async () => {
+    const { el, errors, key, click, wrap } = await apb('slow', 'timeout="5000"');
+    click();
+    await sleep(50);
+    wrap.remove();
+    await sleep(100);
+    expect(errors).to.deep.equal([]);
+    expect((await serverSeen(key)).count).to.equal(1);
+    expect(el.status).to.equal('ready');
+  });
+});

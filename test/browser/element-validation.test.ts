@@ -1,0 +1,131 @@
+import { expect, oneEvent } from '@open-wc/testing';
+import type { AmazonPayV2 } from '../../src/index.js';
+import '../../src/index.js';
+import { fake, mount, resetAmazon, sleep, standInUrl, unmountAll } from './helpers.js';
+
+const PAYLOAD = '{"storeId":"amzn1.application-oa2-client.test"}';
+
+/** Mounts a button with `attrs` and collects the errors it reports before it would render. */
+async function problemsOf(attrs: string, props: Partial<AmazonPayV2> = { payloadJson: PAYLOAD }) {
+  const src = standInUrl();
+  const { el, errors } = mount<AmazonPayV2>(`<amazon-pay-v2 script-src="${src}" ${attrs}></amazon-pay-v2>`);
+  Object.assign(el, props);
+  await oneEvent(el, 'amazon-pay-error');
+  await sleep(30); // every problem is its own event, dispatched together
+  return { el, errors };
+}
+
+const VALID = 'merchant-id="A2MERCHANT" public-key-id="SANDBOX-AKEY" signature="sig" sandbox';
+
+describe('<amazon-pay-v2> validation', () => {
+  beforeEach(resetAmazon);
+  afterEach(unmountAll);
+
+  const cases: [string, string, string, RegExp][] = [
+    ['an unknown mode', 'mode="express"', 'mode', /"express" is not one of standard apb/],
+    ['an unknown region', 'region="jp"', 'region', /"jp" is not one of fe na eu/],
+    ['an unknown product type', 'product-type="PayAndGo"', 'product-type', /PayAndShip PayOnly SignIn/],
+    ['an unknown placement', 'placement="Basket"', 'placement', /Home Product Cart Checkout Other/],
+    ['an unknown button colour', 'button-color="Red"', 'button-color', /Gold LightGray DarkGray/],
+    ['an unknown algorithm', 'algorithm="RSA"', 'algorithm', /AMZN-PAY-RSASSA-PSS-V2/],
+    ['a currency of another region', 'ledger-currency="USD"', 'ledger-currency', /"USD" is not one of JPY in region fe/],
+    ['a language of another region', 'checkout-language="en_US"', 'checkout-language', /"en_US" is not one of ja_JP in region fe/],
+    ['a Japanese currency in the US region', 'region="na" checkout-language="en_US"', 'ledger-currency', /"JPY" is not one of USD in region na/],
+    ['a yen amount with decimals', 'estimated-amount="1000.5"', 'estimated-amount', /too many decimals for JPY; use 1001/],
+    ['a negative amount', 'estimated-amount="-5"', 'estimated-amount', /not a positive number/],
+    ['an amount that is not a number', 'estimated-amount="1,000"', 'estimated-amount', /not a positive number/],
+  ];
+  for (const [what, attr, field, message] of cases) {
+    it(`reports ${what} on ${field}, and never calls Amazon`, async () => {
+      const { el, errors } = await problemsOf(`${VALID} ${attr}`);
+      expect(errors.map((e) => e.field)).to.deep.equal([field]);
+      expect(errors[0].code).to.equal('CONFIG_INVALID');
+      expect(errors[0].message).to.match(message);
+      expect(errors[0].message.startsWith(field + ':')).to.be.true;
+      expect(el.status).to.equal('error');
+      expect(fake()?.renders ?? []).to.have.length(0);
+    });
+  }
+
+  it('reports every missing value of a standard button, each with its fix', async () => {
+    const { errors } = await problemsOf('', {});
+    expect(errors.map((e) => e.field)).to.deep.equal(['merchant-id', 'payload-json', 'signature', 'public-key-id']);
+    expect(errors[0].message).to.contain('出品者ID');
+    expect(errors[1].message).to.contain("GMO-PG's shop admin");
+    expect(errors[3].message).to.contain('Seller Central');
+  });
+
+  it('reports a payload that is not a JSON object', async () => {
+    const { errors } = await problemsOf(VALID, { payloadJson: '{"storeId": oops' });
+    expect(errors.map((e) => e.field)).to.deep.equal(['payload-json']);
+    expect(errors[0].message).to.contain('not a JSON object');
+  });
+
+  it('reports an APB button without an endpoint, and a SignIn APB button', async () => {
+    const { errors } = await problemsOf('merchant-id="A2MERCHANT" mode="apb" product-type="SignIn"', {});
+    expect(errors.map((e) => e.field)).to.deep.equal(['endpoint', 'product-type']);
+    expect(errors[0].message).to.contain('checkout URL');
+  });
+
+  it('accepts whole yen as a number property and as an attribute', async () => {
+    const { el, ready } = mount<AmazonPayV2>(`<amazon-pay-v2 script-src="${standInUrl()}" ${VALID} estimated-amount="3000"></amazon-pay-v2>`);
+    el.payloadJson = PAYLOAD;
+    await ready;
+    el.estimatedAmount = 4500;
+    await el.updateComplete;
+    await sleep(20);
+    expect(fake().renders[0].amount).to.deep.equal({ amount: '4500', currencyCode: 'JPY' });
+  });
+
+  it('surfaces the strings checkout.js throws, with their text', async () => {
+    // A US build of checkout.js refuses yen: our settings say region fe, the script is na.
+    const src = standInUrl({ region: 'na' });
+    const { el, errors } = mount<AmazonPayV2>(`<amazon-pay-v2 script-src="${src}" ${VALID}></amazon-pay-v2>`);
+    el.payloadJson = PAYLOAD;
+    await oneEvent(el, 'amazon-pay-error');
+    expect(errors).to.have.length(1);
+    expect(errors[0].code).to.equal('RENDER_FAILED');
+    expect(errors[0].message).to.contain("Invalid value 'JPY' for 'ledgerCurrency', please use one of the available values: USD.");
+    expect(el.status).to.equal('error');
+    expect(el.querySelector('[slot=button]')).to.equal(null);
+  });
+
+  it("surfaces checkout.js's sandbox/key mismatch", async () => {
+    const { el, errors } = mount<AmazonPayV2>(
+      `<amazon-pay-v2 script-src="${standInUrl()}" merchant-id="A2MERCHANT" public-key-id="LIVE-AKEY" signature="sig" sandbox></amazon-pay-v2>`,
+    );
+    el.payloadJson = PAYLOAD;
+    await oneEvent(el, 'amazon-pay-error');
+    expect(errors[0].code).to.equal('RENDER_FAILED');
+    expect(errors[0].message).to.contain("PublicKeyId 'LIVE-AKEY' does not match 'sandbox: true'");
+  });
+
+  it('recovers when a wrong value is corrected', async () => {
+    const { el } = await problemsOf(`${VALID} placement="Basket"`);
+    const ready = oneEvent(el, 'amazon-pay-ready');
+    el.placement = 'Checkout';
+    await ready;
+    expect(el.status).to.equal('ready');
+    expect(fake().renders[0].options.placement).to.equal('Checkout');
+  });
+
+  it('throws nothing out of its lifecycle, whatever the values', async () => {
+    const uncaught: unknown[] = [];
+    const onError = (e: ErrorEvent) => uncaught.push(e.error);
+    const onRejection = (e: PromiseRejectionEvent) => uncaught.push(e.reason);
+    window.addEventListener('error', onError);
+    window.addEventListener('unhandledrejection', onRejection);
+    try {
+      const { el } = await problemsOf('mode="??" region="??" estimated-amount="x"', {});
+      Object.assign(el, { productType: null, placement: undefined, estimatedAmount: {}, region: 42 });
+      await el.updateComplete;
+      el.remove();
+      document.body.append(el);
+      await sleep(50);
+      expect(uncaught).to.deep.equal([]);
+    } finally {
+      window.removeEventListener('error', onError);
+      window.removeEventListener('unhandledrejection', onRejection);
+    }
+  });
+});

@@ -1,0 +1,48 @@
+// Runs every test suite and ends with one line, "N passed, N failed", that CI reads.
+//   1. browser tests: web-test-runner in Chromium (test/browser)
+//   2. Node tests: node --test (test/node), over real HTTP where servers are involved
+// Each suite writes its counts to test-output/; a suite that crashes before counting is one failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+
+mkdirSync('test-output', { recursive: true });
+rmSync('test-output/total.txt', { force: true });
+const counts = { passed: 0, failed: 0, skipped: 0 };
+let exitCode = 0;
+
+function run(name, command, args, countsFile) {
+  rmSync(countsFile, { force: true });
+  console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
+  const { status } = spawnSync(command, args, { stdio: 'inherit' });
+  if (status !== 0) exitCode = 1;
+  if (!existsSync(countsFile)) {
+    console.log(`${name} reported no counts (exit ${status}): counted as 1 failure`);
+    counts.failed++;
+    return;
+  }
+  const c = JSON.parse(readFileSync(countsFile, 'utf8'));
+  console.log(`${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  for (const k of Object.keys(counts)) counts[k] += c[k];
+  if (c.failed) exitCode = 1;
+}
+
+run('browser', 'npx', ['web-test-runner', '--static-logging'], 'test-output/wtr.json');
+
+const nodeTests = readdirSync('test/node').filter((f) => /\.test\.(mjs|ts)$/.test(f)).map((f) => `test/node/${f}`);
+run(
+  'node',
+  process.execPath,
+  [
+    '--test', '--test-concurrency=1',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=./test/support/node-counts-reporter.mjs', '--test-reporter-destination=test-output/node.json',
+    ...nodeTests,
+  ],
+  'test-output/node.json',
+);
+
+if (counts.skipped) console.log(`(${counts.skipped} skipped)`);
+const total = `${counts.passed} passed, ${counts.failed} failed`;
+writeFileSync('test-output/total.txt', total + '\n');
+console.log(total);
+process.exit(exitCode);
