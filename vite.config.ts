@@ -1,10 +1,29 @@
-import { defineConfig } from 'vite';
+import { readFileSync } from 'node:fs';
+import { defineConfig, type Plugin } from 'vite';
 
-// `vite build` makes the library builds, `vite build --mode iife` the script-tag build:
-//   dist/amazon-pay-v2.js       ES module, lit left as an import (npm users bundle it once)
-//   dist/amazon-pay-v2.iife.js  one self-contained file with lit inside (a plain <script src>)
-// Two runs because `external` applies to a whole build, not to one output format.
+// Three builds from one config (`external` applies to a whole build, so one run per kind):
+//   vite build              dist/amazon-pay-v2.js, dist/confirm.js  ES modules, Lit left as an import
+//   vite build --mode iife  dist/amazon-pay-v2.iife.js              one file with Lit inside, for <script src>
+//   vite build --mode node  dist/node/server.js, dist/node/sandbox.js   for Node (server module, sandbox)
 export default defineConfig(({ mode }) => {
+  if (mode === 'node') {
+    return {
+      build: {
+        ssr: true,
+        outDir: 'dist/node',
+        emptyOutDir: true,
+        target: 'node20',
+        sourcemap: true,
+        minify: false,
+        rolldownOptions: {
+          input: { server: 'src/server/index.ts', sandbox: 'src/sandbox/index.ts' },
+          external: [/^node:/, /^hono(\/.*)?$/, /^@hono\//, 'iconv-lite'], // installed with the package
+          output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+        },
+      },
+      plugins: [copyCheckoutJsStandIn()],
+    };
+  }
   const iife = mode === 'iife';
   return {
     build: {
@@ -26,3 +45,13 @@ export default defineConfig(({ mode }) => {
     },
   };
 });
+
+/** The sandbox serves the checkout.js stand-in from beside its own module. */
+function copyCheckoutJsStandIn(): Plugin {
+  return {
+    name: 'copy-checkout-js-stand-in',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'amazon/checkout.js', source: readFileSync('src/sandbox/amazon/checkout.js', 'utf8') });
+    },
+  };
+}

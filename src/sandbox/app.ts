@@ -1,0 +1,309 @@
+/**
+ * The offline sandbox: a protocol-faithful GMO-PG (every Amazon Pay `.idPass` API, AmazonpayStart,
+ * RetURL, result notifications) and a stand-in for Amazon (checkout.js, checkout/initiate, the
+ * change pages), as one Hono app that any Node server can mount, or `npm run sandbox` runs alone.
+ */
+import { createHash, createPublicKey, constants, verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Hono, type Context } from 'hono';
+import { SANDBOX_CODES } from '../server/error-codes.js';
+import { RESPONSE_CONTENT_TYPE, encodeResponse, joinErrors, parseForm } from '../server/wire.js';
+import { FaultBox, type Faults } from './faults.js';
+import { ADDRESSES, CARDS } from './fixtures.js';
+import { API_NAMES, ApiError, checkStringOf, completePayment, runApi, type GmoContext } from './gmo/api.js';
+import { Notifier } from './gmo/notifier.js';
+import { autoPostPage, choicePage, errorPage, yen } from './pages.js';
+import { SandboxState, type Session, type Trade } from './state.js';
+
+export const DEFAULT_SHOP_ID = 'tshop00000001';
+export const DEFAULT_SHOP_PASS = 'sandboxpass1';
+
+export interface SandboxOptions {
+  /** The test shop's ID; default `GMO_PG_SHOP_ID`, else `tshop00000001`. */
+  shopId?: string;
+  /** The test shop's password; default `GMO_PG_SHOP_PASS`, else `sandboxpass1`. */
+  shopPass?: string;
+  /** Where result notifications go (the merchant's `/notify`); none when unset. */
+  notifyUrl?: string;
+  /** Milliseconds before each notification retry; default [250, 500, 1000, 2000, 4000] (GMO-PG: ~60 min × 5). */
+  notifyRetryDelaysMs?: number[];
+  /** Milliseconds the notifier waits for the merchant's `0`; default 15000, as GMO-PG. */
+  notifyTimeoutMs?: number;
+  /** Seconds a Token lives when ExecTran sends no PaymentTermSec; default 120. */
+  defaultPaymentTermSec?: number;
+  /** Whether AmazonpaySales must capture exactly the authorized amount; default true. */
+  captureMustMatch?: boolean;
+  /** AmazonpayType values accepted; default ['3', '4']. */
+  amazonpayTypes?: string[];
+  /** A PEM public key: when set, button signatures are verified at checkout/initiate. */
+  amazonPublicKeyPem?: string;
+  /** Keep the records in this JSON file across restarts. */
+  stateFile?: string;
+  /** Path the app is mounted under, e.g. `/sandbox`; default none. */
+  basePath?: string;
+}
+
+export interface Sandbox {
+  /** The Hono app; `app.fetch` is a web-standard `(Request) => Promise<Response>`. */
+  app: Hono;
+  shopId: string;
+  shopPass: string;
+  state: SandboxState;
+  faults: Faults;
+  notifier: Notifier;
+  /** Stops pending notification retries. */
+  close(): void;
+}
+
+const STAND_IN = new URL('./amazon/checkout.js', import.meta.url);
+
+export function createSandbox(options: SandboxOptions = {}): Sandbox {
+  const env = process.env;
+  const shopId = options.shopId ?? env.GMO_PG_SHOP_ID ?? DEFAULT_SHOP_ID;
+  const shopPass = options.shopPass ?? env.GMO_PG_SHOP_PASS ?? DEFAULT_SHOP_PASS;
+  const base = (options.basePath ?? '').replace(/\/$/, '');
+  const state = new SandboxState(options.stateFile);
+  const faults = new FaultBox();
+  const notifier = new Notifier({
+    url: options.notifyUrl,
+    retryDelaysMs: options.notifyRetryDelaysMs ?? [250, 500, 1000, 2000, 4000],
+    timeoutMs: options.notifyTimeoutMs ?? 15000,
+    faults,
+  });
+  const publicKey = options.amazonPublicKeyPem ? createPublicKey(options.amazonPublicKeyPem) : undefined;
+  let checkoutJs: string | undefined;
+
+  const context = (c: Context): GmoContext => ({
+    shopId,
+    shopPass,
+    state,
+    defaultPaymentTermSec: options.defaultPaymentTermSec ?? 120,
+    captureMustMatch: options.captureMustMatch ?? true,
+    amazonpayTypes: options.amazonpayTypes ?? ['3', '4'],
+    startUrl: new URL(`${base}/payment/AmazonpayStart.idPass`, c.req.url).href,
+    takeDecline: () => faults.takeDecline(),
+    notify: (trade) => notifier.send(trade),
+  });
+
+  const app = new Hono();
+  const r = base ? app.basePath(base) : app;
+
+  // ---- Amazon stand-in ------------------------------------------------------------------
+  r.get('/amazon/checkout.js', (c) => {
+    checkoutJs ??= readFileSync(STAND_IN, 'utf8');
+    return c.body(checkoutJs, 200, { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'no-cache' });
+  });
+
+  // checkout.js posts the signed button payload here (Amazon's /checkout/initiate).
+  r.post('/amazon/checkout/initiate', async (c) => {
+    const form = await c.req.parseBody();
+    const payloadJSON = String(form.payloadJSON ?? '');
+    let payload: any;
+    try {
+      payload = JSON.parse(payloadJSON);
+    } catch {
+      return c.html(errorPage('InvalidParameterValue', 'payloadJSON is not JSON.'), 400);
+    }
+    let signature: Session['signature'] = 'not-checked';
+    if (publicKey) {
+      const algorithm = String(form.algorithm || 'AMZN-PAY-RSASSA-PSS');
+      const signed = `${algorithm}\n${createHash('sha256').update(payloadJSON).digest('hex')}`;
+      const ok = verify('sha256', Buffer.from(signed), {
+        key: publicKey,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: algorithm === 'AMZN-PAY-RSASSA-PSS-V2' ? 32 : 20,
+      }, Buffer.from(String(form.signature ?? ''), 'base64'));
+      if (!ok) return c.html(errorPage('InvalidSignatureError', `The signature does not match the payload (${algorithm}).`), 400);
+      signature = 'verified';
+    }
+    const details = payload.webCheckoutDetails ?? {};
+    const reviewUrl = details.checkoutReviewReturnUrl ?? details.checkoutResultReturnUrl;
+    if (!reviewUrl) return c.html(errorPage('InvalidParameterValue', 'webCheckoutDetails.checkoutReviewReturnUrl is missing.'), 400);
+    const frequency = payload.recurringMetadata?.frequency;
+    const session: Session = {
+      id: crypto.randomUUID(),
+      payloadJSON,
+      recurring: payload.chargePermissionType === 'Recurring',
+      frequency: frequency ? { unit: String(frequency.unit), value: String(frequency.value ?? '1') } : undefined,
+      reviewUrl,
+      cancelUrl: details.checkoutCancelUrl ?? (typeof form.origin_url === 'string' ? form.origin_url : undefined),
+      productType: String(form.productType || 'PayAndShip'),
+      addressIndex: 0,
+      cardIndex: 0,
+      signature,
+      used: false,
+      createdAt: Date.now(),
+    };
+    state.sessions.set(session.id, session);
+    state.save();
+    return c.html(
+      choicePage({
+        title: session.recurring ? 'Amazon Pay で定期購入を申し込む' : 'Amazon Pay でお支払い',
+        action: `${base}/amazon/checkout/continue`,
+        fields: { session: session.id },
+        withAddress: session.productType !== 'PayOnly',
+        withCard: true,
+        addressIndex: 0,
+        cardIndex: 0,
+        intro: session.recurring ? 'この注文は定期的に請求されます (利用承諾)。' : undefined,
+        submitLabel: '続行',
+        cancelLabel: 'キャンセルしてショップに戻る',
+      }),
+    );
+  });
+
+  r.post('/amazon/checkout/continue', async (c) => {
+    const form = await c.req.parseBody();
+    const session = state.sessions.get(String(form.session));
+    if (!session) return c.html(errorPage('セッションが見つかりません', 'もう一度 Amazon Pay ボタンからお試しください。'), 404);
+    if (form.action === 'cancel') return c.redirect(session.cancelUrl ?? new URL('/', session.reviewUrl).href, 303);
+    choose(session, form);
+    state.save();
+    return c.redirect(withSession(session.reviewUrl, session.id), 303);
+  });
+
+  // bindChangeAction's links land here: change the address or the card, then back to the confirm page.
+  r.get('/amazon/checkout/initiate_auth', (c) => {
+    const session = state.sessions.get(c.req.query('amazonCheckoutSessionId') ?? '');
+    const action = c.req.query('changeAction');
+    if (!session) return c.html(errorPage('セッションが見つかりません', 'amazonCheckoutSessionId が正しくありません。'), 404);
+    if (action !== 'changeAddress' && action !== 'changePayment') {
+      return c.html(errorPage('InvalidParameterValue', 'changeAction must be changeAddress or changePayment.'), 400);
+    }
+    return c.html(
+      choicePage({
+        title: action === 'changeAddress' ? 'お届け先の変更' : 'お支払い方法の変更',
+        action: `${base}/amazon/checkout/continue`,
+        fields: { session: session.id },
+        withAddress: action === 'changeAddress',
+        withCard: action === 'changePayment',
+        addressIndex: session.addressIndex,
+        cardIndex: session.cardIndex,
+        submitLabel: '変更してショップに戻る',
+        cancelLabel: '変更せずに戻る',
+      }),
+    );
+  });
+
+  // ---- GMO-PG: AmazonpayStart (the browser leg) -------------------------------------------
+  r.post('/payment/AmazonpayStart.idPass', async (c) => {
+    const form = await c.req.parseBody();
+    const trade = state.trades.get(String(form.AccessID ?? ''));
+    if (!trade || !trade.token || trade.token !== form.Token || trade.status !== 'REQSUCCESS') {
+      if (trade?.retUrl && trade.status === 'REQSUCCESS') return resultPage(c, trade, SANDBOX_CODES.tokenInvalid);
+      return c.html(errorPage('お支払い手続きを開始できません', 'AccessID または Token が正しくないか、既に使用されています。ショップに戻ってやり直してください。'), 400);
+    }
+    if (Date.now() > (trade.startLimit ?? 0)) {
+      trade.token = undefined;
+      state.save();
+      return resultPage(c, trade, SANDBOX_CODES.tokenInvalid);
+    }
+    const session = trade.checkoutSessionId ? state.sessions.get(trade.checkoutSessionId) : undefined;
+    const apb = trade.flow === 'apb';
+    return c.html(
+      choicePage({
+        title: apb ? 'Amazon Pay で今すぐ支払う' : 'Amazon Pay でお支払いを確定',
+        action: `${base}/amazon/pay`,
+        fields: { AccessID: trade.accessId, Token: trade.token },
+        withAddress: apb && trade.apbType === 'PayAndShip',
+        withCard: apb,
+        addressIndex: session?.addressIndex ?? 0,
+        cardIndex: session?.cardIndex ?? 0,
+        amount: yen(trade.amount + trade.tax),
+        intro: trade.description,
+        submitLabel: apb ? '今すぐ支払う' : '支払う',
+        cancelLabel: 'キャンセルしてショップに戻る',
+      }),
+    );
+  });
+
+  // The shopper pays or cancels on the stand-in Amazon page; GMO-PG then returns to RetURL.
+  r.post('/amazon/pay', async (c) => {
+    const form = await c.req.parseBody();
+    const trade = state.trades.get(String(form.AccessID ?? ''));
+    if (!trade || !trade.token || trade.token !== form.Token || trade.status !== 'REQSUCCESS') {
+      return c.html(errorPage('お支払いを完了できません', 'この支払い手続きは既に完了しているか、無効です。'), 400);
+    }
+    const choice = { addressIndex: index(form.address, ADDRESSES.length), cardIndex: index(form.card, CARDS.length) };
+    const outcome = form.action === 'cancel' ? 'cancelled' : faults.takeDecline() ? 'declined' : 'paid';
+    completePayment(context(c), trade, outcome, choice);
+    return resultPage(c, trade);
+  });
+
+  /** GMO-PG's return to the shop: the browser POSTs the result to RetURL. */
+  function resultPage(c: Context, trade: Trade, errInfo?: string) {
+    const failed = errInfo ?? (trade.errInfo || undefined);
+    const fields: Record<string, string> = {
+      ShopID: trade.shopId,
+      OrderID: trade.orderId,
+      Status: trade.status,
+      TranDate: trade.tranDate,
+      AmazonChargePermissionID: trade.chargePermissionId,
+      CheckString: checkStringOf(context(c), trade),
+    };
+    if (failed) Object.assign(fields, { ErrCode: failed.slice(0, 3), ErrInfo: failed });
+    return c.html(autoPostPage('ショップに戻ります', trade.retUrl!, fields, 'ショップのページに戻ります…'));
+  }
+
+  // ---- GMO-PG: the server-to-server APIs ----------------------------------------------------
+  r.all('/payment/:file', async (c) => {
+    const api = c.req.param('file').replace(/\.idPass$/, '');
+    if (!c.req.param('file').endsWith('.idPass') || !API_NAMES.includes(api)) return c.text('Not Found', 404);
+    const answer = (fields: Record<string, string | number | undefined>) =>
+      c.body(new Uint8Array(encodeResponse(fields)), 200, { 'content-type': RESPONSE_CONTENT_TYPE });
+    const fail = (codes: string[]) => answer(joinErrors(codes.map((i) => ({ errCode: i.slice(0, 3), errInfo: i }))));
+
+    if (c.req.method !== 'POST') return fail(['E00000001']);
+    const type = c.req.header('content-type') ?? '';
+    if (!/^application\/x-www-form-urlencoded/i.test(type)) return fail(['E00000003']);
+    const body = Buffer.from(await c.req.arrayBuffer());
+    if (!body.length) return fail(['E00000010']);
+    // GMO-PG's spec says Windows-31J; a UTF-8 request is read as UTF-8 when it says so (Amazon's sample sends one).
+    const charset = /charset=utf-?8/i.test(type) ? 'utf-8' : 'windows-31j';
+    const fields = parseForm(body, charset, new Set());
+
+    const delay = faults.takeDelay(api);
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+    const forced = faults.takeFailure(api);
+    if (forced) return fail(forced);
+    try {
+      return answer(runApi(context(c), api, fields));
+    } catch (error) {
+      if (error instanceof ApiError) return fail(error.errInfo);
+      throw error;
+    }
+  });
+
+  // ---- control, for tests and the demo --------------------------------------------------------
+  r.post('/__sandbox/faults', async (c) => {
+    const f = await c.req.json().catch(() => ({}));
+    if (f.failNext) faults.failNext(f.failNext.api, f.failNext.errInfo, f.failNext.times);
+    if (f.delayNext) faults.delayNext(f.delayNext.api, f.delayNext.ms, f.delayNext.times);
+    if (f.declineNext) faults.declineNext(Number(f.declineNext));
+    if (f.dropNotifications) faults.dropNotifications(Number(f.dropNotifications));
+    if (f.clear) faults.clear();
+    return c.json({ ok: true });
+  });
+  // The records, without secrets: what a test compares the merchant's own records with.
+  r.get('/__sandbox/trades', (c) =>
+    c.json([...state.trades.values()].map(({ accessPass: _pass, token: _token, ...t }) => t)),
+  );
+
+  return { app, shopId, shopPass, state, faults, notifier, close: () => notifier.close() };
+}
+
+function choose(session: Session, form: Record<string, unknown>) {
+  if (form.address !== undefined) session.addressIndex = index(form.address, ADDRESSES.length);
+  if (form.card !== undefined) session.cardIndex = index(form.card, CARDS.length);
+}
+
+const index = (value: unknown, length: number) => {
+  const n = Number(value ?? 0);
+  return Number.isInteger(n) && n >= 0 && n < length ? n : 0;
+};
+
+const withSession = (url: string, id: string) => {
+  const u = new URL(url);
+  u.searchParams.set('amazonCheckoutSessionId', id);
+  return u.href;
+};

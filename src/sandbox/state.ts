@@ -1,0 +1,136 @@
+/**
+ * The sandbox's records: transactions, Amazon checkout sessions and charge permissions.
+ * Kept in memory and, when a file is given, written to it after every change and read at start,
+ * so that a restarted demo still knows the transactions its orders point to.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type TradeStatus =
+  | 'UNPROCESSED' // EntryTran done
+  | 'REQSUCCESS' // ExecTran done, Token issued, shopper not back yet
+  | 'AUTH' // authorized
+  | 'CAPTURE' // authorized and captured at once (JobCd CAPTURE)
+  | 'SALES' // captured later (AmazonpaySales)
+  | 'CANCEL' // authorization cancelled
+  | 'RETURN' // captured money refunded, in full or in part
+  | 'PAYFAIL'; // Amazon declined
+
+export interface TradeEvent {
+  at: string;
+  event: string;
+  status: TradeStatus;
+  detail?: string;
+}
+
+export interface Trade {
+  shopId: string;
+  orderId: string;
+  accessId: string;
+  accessPass: string;
+  jobCd: 'AUTH' | 'CAPTURE';
+  amount: number;
+  tax: number;
+  /** What was authorized, for the capture check. */
+  authorizedAmount: number;
+  amazonpayType: string;
+  status: TradeStatus;
+  processDate: string;
+  tranDate: string;
+  flow?: 'session' | 'apb' | 'charge';
+  checkoutSessionId?: string;
+  apbType?: string;
+  retUrl?: string;
+  description?: string;
+  clientFields: [string, string, string];
+  token?: string;
+  startLimit?: number;
+  frequency?: { unit: string; value: string };
+  chargePermissionId: string;
+  cancelAmount: number;
+  cancelTax: number;
+  errCode: string;
+  errInfo: string;
+  history: TradeEvent[];
+}
+
+export interface Session {
+  id: string;
+  payloadJSON: string;
+  recurring: boolean;
+  frequency?: { unit: string; value: string };
+  reviewUrl: string;
+  resultUrl?: string;
+  cancelUrl?: string;
+  productType: string;
+  addressIndex: number;
+  cardIndex: number;
+  signature: 'verified' | 'not-checked';
+  used: boolean;
+  createdAt: number;
+}
+
+export interface ChargePermission {
+  id: string;
+  shopId: string;
+  type: 'OneTime' | 'Recurring';
+  status: 'Chargeable' | 'Closed';
+  reasonCode: string;
+  amountLimit: number;
+  charged: number;
+  addressIndex: number;
+  cardIndex: number;
+  frequency?: { unit: string; value: string };
+  createdAt: number;
+}
+
+interface Snapshot {
+  trades: Trade[];
+  sessions: Session[];
+  chargePermissions: ChargePermission[];
+}
+
+export class SandboxState {
+  readonly trades = new Map<string, Trade>(); // by AccessID
+  readonly sessions = new Map<string, Session>();
+  readonly chargePermissions = new Map<string, ChargePermission>();
+
+  constructor(private readonly file?: string) {
+    if (!file) return;
+    let snapshot: Snapshot;
+    try {
+      snapshot = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new Error(`sandbox state file ${file} is unreadable (${(error as Error).message}): delete it to start afresh`);
+    }
+    for (const t of snapshot.trades) this.trades.set(t.accessId, t);
+    for (const s of snapshot.sessions) this.sessions.set(s.id, s);
+    for (const p of snapshot.chargePermissions) this.chargePermissions.set(p.id, p);
+  }
+
+  tradeByOrder(shopId: string, orderId: string): Trade | undefined {
+    for (const t of this.trades.values()) if (t.shopId === shopId && t.orderId === orderId) return t;
+    return undefined;
+  }
+
+  /** Writes the snapshot (atomically: a crash mid-write leaves the previous one). */
+  save(): void {
+    if (!this.file) return;
+    const snapshot: Snapshot = {
+      trades: [...this.trades.values()],
+      sessions: [...this.sessions.values()],
+      chargePermissions: [...this.chargePermissions.values()],
+    };
+    mkdirSync(dirname(this.file), { recursive: true });
+    writeFileSync(this.file + '.tmp', JSON.stringify(snapshot));
+    renameSync(this.file + '.tmp', this.file);
+  }
+
+  clear(): void {
+    this.trades.clear();
+    this.sessions.clear();
+    this.chargePermissions.clear();
+    this.save();
+  }
+}

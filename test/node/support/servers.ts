@@ -1,0 +1,105 @@
+// Real HTTP servers for the Node tests: the sandbox on a free port, and a "shop" that records
+// what GMO-PG sends it (result notifications) and answers as it is told to.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/app.js';
+import { createGmoPgClient, type GmoPgConfig } from '../../../src/server/client.js';
+
+export interface RunningSandbox extends Sandbox {
+  origin: string;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const sandbox = createSandbox({ shopId: 'tshop00000001', shopPass: 'sandboxpass1', ...options });
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: sandbox.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
+  });
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    ...sandbox,
+    origin,
+    baseUrl: `${origin}${options.basePath ?? ''}/payment/`,
+    stop: () =>
+      new Promise((resolve) => {
+        sandbox.close();
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export const clientFor = (sandbox: RunningSandbox, config: GmoPgConfig = {}) =>
+  createGmoPgClient({ shopId: sandbox.shopId, shopPass: sandbox.shopPass, baseUrl: sandbox.baseUrl, ...config });
+
+export interface Received {
+  method: string;
+  url: string;
+  contentType: string;
+  body: Buffer;
+}
+
+/** A tiny HTTP server that records requests and answers with `reply(request)`. */
+export async function startRecorder(reply: (r: Received, index: number) => { status?: number; body: string; type?: string } = () => ({ body: '0' })) {
+  const received: Received[] = [];
+  const server = createServer(async (req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const r = { method: req.method!, url: req.url!, contentType: req.headers['content-type'] ?? '', body: Buffer.concat(chunks) };
+    received.push(r);
+    const answer = reply(r, received.length - 1);
+    res.writeHead(answer.status ?? 200, { 'content-type': answer.type ?? 'text/plain' });
+    res.end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    received,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The hidden inputs of an HTML form (what the browser would post). */
+export function formFields(html: string): { action: string; fields: Record<string, string> } {
+  const action = /<form[^>]*action="([^"]*)"/.exec(html)?.[1] ?? '';
+  const fields: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields[unescape(m[1])] = unescape(m[2]);
+  return { action: unescape(action), fields };
+}
+const unescape = (s: string) =>
+  s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e as string]!);
+
+/** Posts a browser-style (UTF-8) form and returns the response, without following redirects. */
+export function postForm(url: string, fields: Record<string, string>) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  });
+}
+
+/**
+ * Walks the stand-in Amazon as a browser would, for the standard flow: checkout.js's initiate
+ * form, the address/card page, and the redirect to the confirm page. Returns the session id.
+ */
+export async function amazonCheckout(sandbox: RunningSandbox, payload: object, choice = { address: '0', card: '0' }) {
+  const page = await postForm(`${sandbox.origin}/amazon/checkout/initiate`, {
+    payloadJSON: JSON.stringify(payload),
+    signature: 'c2lnbmF0dXJl',
+    publicKeyId: 'SANDBOX-AKEY',
+    productType: 'PayAndShip',
+  });
+  const { action, fields } = formFields(await page.text());
+  const next = await postForm(new URL(action, sandbox.origin).href, { ...fields, action: 'continue', ...choice });
+  const location = new URL(next.headers.get('location')!);
+  return { sessionId: location.searchParams.get('amazonCheckoutSessionId')!, location };
+}
+
+export const PAYLOAD = {
+  webCheckoutDetails: { checkoutReviewReturnUrl: 'https://shop.example/confirm' },
+  storeId: 'amzn1.application-oa2-client.test',
+};
