@@ -1,0 +1,147 @@
+/**
+ * The merchant's back-office operations on orders: capture, cancel or refund, change the amount,
+ * 随時決済 on a recurring consent, and the consent itself. Each call is recorded in the order's
+ * history with the source "back office".
+ */
+import type { ChargePermissionResult, GmoPgClient, JobCd } from './client.js';
+import { GmoPgError } from './errors.js';
+import type { Logger } from './logger.js';
+import { newOrderId } from './order-id.js';
+import { reconcile, stageOf } from './reconcile.js';
+import { publicOrder, type Order, type OrderStore } from './orders/types.js';
+
+/** A back-office request that cannot be done, with the reason (for example the order's state). */
+export class BackOfficeError extends Error {
+  override name = 'BackOfficeError';
+}
+
+export interface BackOffice {
+  /** AmazonpaySales: capture an authorization (its full amount unless `amount` is given). */
+  capture(orderId: string, options?: { amount?: number; tax?: number }): Promise<Order>;
+  /** AmazonpayCancel: cancel an authorization, or refund captured money (all, or `amount`). */
+  cancel(orderId: string, options?: { amount?: number; tax?: number }): Promise<Order>;
+  /** AmazonpayChange: lower an authorization's amount. */
+  changeAmount(orderId: string, amount: number, tax?: number): Promise<Order>;
+  /** 随時決済: charge the recurring consent of `consentOrderId` again; returns the new order, verified by CheckString. */
+  charge(consentOrderId: string, spec: { amount: number; tax?: number; jobCd?: JobCd; description?: string }): Promise<Order>;
+  /** SearchChargePermissionAmazonpay for the consent of an order. */
+  chargePermission(orderId: string): Promise<ChargePermissionResult>;
+  /** CloseChargePermissionAmazonpay: end the recurring consent of an order. */
+  closeChargePermission(orderId: string): Promise<ChargePermissionResult>;
+  /** SearchTradeMulti: record GMO-PG's current status of an order. */
+  refresh(orderId: string): Promise<Order>;
+  get(orderId: string): Promise<Omit<Order, 'accessPass'> | undefined>;
+  list(options?: { limit?: number; offset?: number }): Promise<Omit<Order, 'accessPass'>[]>;
+  history(orderId: string): ReturnType<OrderStore['history']>;
+}
+
+export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Logger, orderIdPrefix?: string): BackOffice {
+  async function paid(orderId: string): Promise<Order & { accessId: string; accessPass: string }> {
+    const order = await store.get(orderId);
+    if (!order) throw new BackOfficeError(`order ${orderId} not found`);
+    if (!order.accessId || !order.accessPass || order.stage !== 'completed') {
+      throw new BackOfficeError(`order ${orderId} is ${order.stage}${order.status ? ` (${order.status})` : ''}: only a paid order can be changed`);
+    }
+    return order as Order & { accessId: string; accessPass: string };
+  }
+
+  /** Runs a GMO-PG call for an order and records the outcome, success or error. */
+  async function recorded<T extends { status: string }>(order: Order, event: string, call: () => Promise<T>, changes: (r: T) => Partial<Order>) {
+    try {
+      const result = await call();
+      const { order: updated } = await store.update(order.orderId, (current) => ({
+        changes: { ...changes(result), status: result.status, stage: stageOf(result.status, current.stage), errorCodes: null },
+        event: { source: 'back office', event, detail: { status: result.status } },
+      }));
+      logger.info(`${event} done`, { orderId: order.orderId, status: result.status });
+      return updated;
+    } catch (error) {
+      if (error instanceof GmoPgError) {
+        await store.update(order.orderId, () => ({
+          changes: { errorCodes: error.codes.join('|') },
+          event: { source: 'back office', event: `${event} refused`, detail: { codes: error.codes } },
+        }));
+      }
+      logger.warn(`${event} failed`, { orderId: order.orderId, error: (error as Error).message });
+      throw error;
+    }
+  }
+
+  async function consentOf(orderId: string): Promise<Order & { chargePermissionId: string }> {
+    const order = await store.get(orderId);
+    if (!order?.chargePermissionId) throw new BackOfficeError(`order ${orderId} has no Amazon charge permission`);
+    return order as Order & { chargePermissionId: string };
+  }
+
+  return {
+    async capture(orderId, options = {}) {
+      const o = await paid(orderId);
+      return recorded(o, 'AmazonpaySales', () => gmo.amazonpaySales({ accessId: o.accessId, accessPass: o.accessPass, orderId, amount: options.amount ?? o.amount, tax: options.tax ?? o.tax }), (r) => ({ amount: r.amount, tax: r.tax }));
+    },
+    async cancel(orderId, options = {}) {
+      const o = await paid(orderId);
+      const amount = options.amount ?? o.amount - o.cancelAmount;
+      const tax = options.tax ?? (options.amount === undefined ? o.tax - o.cancelTax : 0);
+      return recorded(
+        o,
+        o.status === 'AUTH' ? 'AmazonpayCancel (cancel)' : `AmazonpayCancel (refund ${amount + tax})`,
+        () => gmo.amazonpayCancel({ accessId: o.accessId, accessPass: o.accessPass, orderId, cancelAmount: amount, cancelTax: tax }),
+        (r) => ({ cancelAmount: r.cancelAmount, cancelTax: r.cancelTax }),
+      );
+    },
+    async changeAmount(orderId, amount, tax) {
+      const o = await paid(orderId);
+      return recorded(o, `AmazonpayChange (${amount})`, () => gmo.amazonpayChange({ accessId: o.accessId, accessPass: o.accessPass, orderId, amount, tax: tax ?? o.tax }), (r) => ({ amount: r.amount, tax: r.tax }));
+    },
+    async charge(consentOrderId, spec) {
+      const consent = await consentOf(consentOrderId);
+      if (!Number.isInteger(spec.amount) || spec.amount <= 0) throw new BackOfficeError(`amount ${spec.amount}: use a whole number of yen above 0`);
+      const orderId = newOrderId(orderIdPrefix);
+      await store.create(
+        { orderId, kind: 'charge', jobCd: spec.jobCd ?? 'AUTH', amount: spec.amount, tax: spec.tax ?? 0, parentOrderId: consent.orderId, chargePermissionId: consent.chargePermissionId, description: spec.description },
+        { source: 'back office', event: `随時決済 on ${consent.chargePermissionId}` },
+      );
+      try {
+        const entry = await gmo.entryTranAmazonpay({ orderId, jobCd: spec.jobCd ?? 'AUTH', amount: spec.amount, tax: spec.tax });
+        await store.update(orderId, () => ({ changes: { stage: 'entered', accessId: entry.accessId, accessPass: entry.accessPass }, event: { source: 'back office', event: 'EntryTranAmazonpay' } }));
+        // The client verifies the answer's CheckString before it returns.
+        const result = await gmo.execTranAmazonpay({ ...entry, orderId, amazonChargePermissionId: consent.chargePermissionId, description: spec.description });
+        const { order } = await store.update(orderId, () => ({
+          changes: { stage: 'completed', status: result.status },
+          event: { source: 'back office', event: 'ExecTranAmazonpay (随時決済), CheckString verified', detail: { status: result.status } },
+        }));
+        return order;
+      } catch (error) {
+        const codes = error instanceof GmoPgError ? error.codes.join('|') : null;
+        await store.update(orderId, (current) => ({
+          changes: { stage: current.stage === 'entered' ? 'exec_failed' : 'entry_failed', errorCodes: codes },
+          event: { source: 'back office', event: '随時決済 failed', detail: { error: (error as Error).message } },
+        }));
+        throw error;
+      }
+    },
+    async chargePermission(orderId) {
+      const consent = await consentOf(orderId);
+      return gmo.searchChargePermissionAmazonpay({ amazonChargePermissionId: consent.chargePermissionId });
+    },
+    async closeChargePermission(orderId) {
+      const consent = await consentOf(orderId);
+      await gmo.closeChargePermissionAmazonpay({ amazonChargePermissionId: consent.chargePermissionId });
+      await store.update(consent.orderId, () => ({ changes: {}, event: { source: 'back office', event: `CloseChargePermissionAmazonpay ${consent.chargePermissionId}` } }));
+      return gmo.searchChargePermissionAmazonpay({ amazonChargePermissionId: consent.chargePermissionId });
+    },
+    async refresh(orderId) {
+      const result = await reconcile(store, gmo, orderId, 'back office');
+      if (!result) throw new BackOfficeError(`order ${orderId} has no GMO-PG transaction yet`);
+      return result.order;
+    },
+    async get(orderId) {
+      const order = await store.get(orderId);
+      return order && publicOrder(order);
+    },
+    async list(options) {
+      return (await store.list(options)).map(publicOrder);
+    },
+    history: (orderId) => store.history(orderId),
+  };
+}

@@ -1,0 +1,55 @@
+import type { NewOrder, Order, OrderChanges, OrderEvent, OrderStore, EventInput } from './types.js';
+
+/** Orders in memory: for unit tests only. Nothing survives the process; use the SQL store for a shop. */
+export class MemoryOrderStore implements OrderStore {
+  private orders = new Map<string, Order>();
+  private events: OrderEvent[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+
+  async create(input: NewOrder, event: EventInput): Promise<Order> {
+    if (this.orders.has(input.orderId)) throw new Error(`order ${input.orderId} exists`);
+    const now = new Date().toISOString();
+    const order: Order = {
+      stage: 'created', status: null, cancelAmount: 0, cancelTax: 0, accessId: null, accessPass: null,
+      checkoutSessionId: null, chargePermissionId: null, parentOrderId: null, frequencyUnit: null,
+      frequencyValue: null, description: null, errorCodes: null, createdAt: now, updatedAt: now, ...input,
+    };
+    this.orders.set(order.orderId, order);
+    this.log(order, event);
+    return { ...order };
+  }
+
+  update(orderId: string, decide: (current: Order) => { changes: OrderChanges; event: EventInput } | null) {
+    // One change at a time, like the row lock of the SQL store.
+    const run = this.queue.then(async () => {
+      const current = this.orders.get(orderId);
+      if (!current) throw new Error(`order ${orderId} not found`);
+      const decision = decide({ ...current });
+      if (!decision) return { order: { ...current }, changed: false };
+      Object.assign(current, decision.changes, { updatedAt: new Date().toISOString() });
+      this.log(current, decision.event);
+      return { order: { ...current }, changed: true };
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  async get(orderId: string) {
+    const o = this.orders.get(orderId);
+    return o && { ...o };
+  }
+  async list({ limit = 100, offset = 0 } = {}) {
+    return [...this.orders.values()].reverse().slice(offset, offset + limit).map((o) => ({ ...o }));
+  }
+  async history(orderId: string) {
+    return this.events.filter((e) => e.orderId === orderId);
+  }
+  async close() {}
+
+  private log(order: Order, e: EventInput) {
+    this.events.push({
+      id: this.events.length + 1, orderId: order.orderId, at: new Date().toISOString(), source: e.source,
+      event: e.event, stage: order.stage, status: order.status, detail: e.detail ?? null,
+    });
+  }
+}

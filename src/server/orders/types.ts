@@ -1,0 +1,87 @@
+/** Where an order's money stands, and how it got there. */
+
+/** How far the merchant side got with an order (finer than GMO-PG's status, for the steps GMO-PG never sees). */
+export type OrderStage =
+  | 'created' // recorded, nothing sent to GMO-PG yet
+  | 'entry_failed' // EntryTranAmazonpay answered an error
+  | 'entry_unknown' // EntryTranAmazonpay got no answer: GMO-PG may or may not have the transaction
+  | 'entered' // EntryTranAmazonpay done; ExecTranAmazonpay not (yet) done
+  | 'exec_failed' // ExecTranAmazonpay answered an error
+  | 'exec_unknown' // ExecTranAmazonpay got no answer
+  | 'started' // the shopper was sent to AmazonpayStart
+  | 'completed' // paid (AUTH/CAPTURE, then SALES/CANCEL/RETURN)
+  | 'failed'; // declined, cancelled by the shopper, or an error on the way back
+
+/** Who caused a change: the checkout call, the shopper's return (RetURL), GMO-PG's notification, or the back office. */
+export type EventSource = 'checkout' | 'RetURL' | 'notification' | 'back office';
+
+export type OrderKind = 'apb' | 'session' | 'charge';
+
+export interface Order {
+  orderId: string;
+  kind: OrderKind;
+  stage: OrderStage;
+  /** GMO-PG's status as last verified (RetURL CheckString, SearchTradeMulti or an API answer). */
+  status: string | null;
+  jobCd: 'AUTH' | 'CAPTURE';
+  amount: number;
+  tax: number;
+  cancelAmount: number;
+  cancelTax: number;
+  accessId: string | null;
+  /** Secret: needed for GMO-PG calls, never shown to a browser or a log. */
+  accessPass: string | null;
+  checkoutSessionId: string | null;
+  chargePermissionId: string | null;
+  /** For a 随時決済 charge: the order whose consent it charges. */
+  parentOrderId: string | null;
+  frequencyUnit: string | null;
+  frequencyValue: number | null;
+  description: string | null;
+  /** The last GMO-PG error codes, `|`-joined. */
+  errorCodes: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderEvent {
+  id: number;
+  orderId: string;
+  at: string;
+  source: EventSource;
+  event: string;
+  stage: OrderStage;
+  status: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export type NewOrder = Pick<Order, 'orderId' | 'kind' | 'jobCd' | 'amount' | 'tax'> &
+  Partial<Pick<Order, 'checkoutSessionId' | 'chargePermissionId' | 'parentOrderId' | 'frequencyUnit' | 'frequencyValue' | 'description'>>;
+
+export type OrderChanges = Partial<Omit<Order, 'orderId' | 'kind' | 'createdAt' | 'updatedAt'>>;
+
+export interface EventInput {
+  source: EventSource;
+  event: string;
+  detail?: Record<string, unknown>;
+}
+
+/** The orders, with their history. Every change is one transaction that also appends its event. */
+export interface OrderStore {
+  create(order: NewOrder, event: EventInput): Promise<Order>;
+  /**
+   * Applies `decide(current)` to the order under a lock: it returns the changes and the event,
+   * or null to change nothing (idempotent callers decide from the current row, not a stale copy).
+   */
+  update(orderId: string, decide: (current: Order) => { changes: OrderChanges; event: EventInput } | null): Promise<{ order: Order; changed: boolean }>;
+  get(orderId: string): Promise<Order | undefined>;
+  list(options?: { limit?: number; offset?: number }): Promise<Order[]>;
+  history(orderId: string): Promise<OrderEvent[]>;
+  close(): Promise<void>;
+}
+
+/** An order as a browser or a log may see it: without AccessPass. */
+export function publicOrder(order: Order): Omit<Order, 'accessPass'> {
+  const { accessPass: _secret, ...rest } = order;
+  return rest;
+}
