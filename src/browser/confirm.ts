@@ -59,9 +59,13 @@ export async function bindChangeAction(
 export async function placeOrder(
   endpoint: string,
   amazonCheckoutSessionId: string,
-  options: Omit<StartPaymentOptions, 'endpoint' | 'body'> = {},
+  options: Omit<StartPaymentOptions, 'endpoint' | 'body'> & {
+    /** Extra JSON for the server's resolveOrder, e.g. `{ plan: 'subscription' }`. The server decides the amount. */
+    data?: Record<string, unknown>;
+  } = {},
 ): Promise<boolean> {
   need(endpoint, 'endpoint', 'pass your server\'s checkout URL, e.g. "/api/amazon-pay/checkout"');
   need(amazonCheckoutSessionId, 'amazonCheckoutSessionId', SESSION_FIX);
-  return startPayment({ ...options, endpoint, body: { amazonCheckoutSessionId } });
+  const { data, ...rest } = options;
+  return startPayment({ ...rest, endpoint, body: { ...data, amazonCheckoutSessionId } });
 }

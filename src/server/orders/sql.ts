@@ -17,6 +17,7 @@ export interface Sql {
 /** PGlite in `dataDir` (created when missing); `memory://` keeps it in memory. */
 export async function openPglite(dataDir: string): Promise<Sql> {
   const { PGlite } = await import('@electric-sql/pglite');
+  if (!dataDir.includes('://')) (await import('node:fs')).mkdirSync(dataDir, { recursive: true });
   const db = new PGlite(dataDir);
   await db.waitReady;
   const wrap = (q: { query: (t: string, p?: unknown[]) => Promise<{ rows: unknown[] }> }): Query =>

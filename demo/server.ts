@@ -1,0 +1,123 @@
+/**
+ * `npm run demo`: one process on PORT (default 5173): the Vite dev server for the pages, the
+ * merchant endpoint at /api/amazon-pay/, and the sandbox (GMO-PG and Amazon stand-ins) beside it.
+ * Orders live in PGlite under .data/demo, so a restart keeps them.
+ * With GMO_PG_SHOP_ID, GMO_PG_SHOP_PASS, GMO_PG_BASE_URL and the AMAZON_PAY_* values set, it talks
+ * to GMO-PG's test environment and Amazon's sandbox instead (see the README).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
+import { build, createServer as createVite } from 'vite';
+import { createSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { createAmazonPayHandler, createGmoPgClient, openOrderStore, type AmazonPayHandler } from '../src/server/index.js';
+import { Carts, demoRoutes, environmentButtons, newSandboxKeys, resolveDemoOrder, sandboxButtons } from './shop.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const PAGES = ['index.html', 'confirm.html', 'complete.html', 'orders.html', 'script-tag.html', 'demo.ts', 'shop.ts', 'server.ts'];
+
+export interface Demo {
+  url: string;
+  server: Server;
+  handler: AmazonPayHandler;
+  sandbox?: Sandbox;
+  stop(): Promise<void>;
+}
+
+export async function startDemo(options: { port?: number; dataDir?: string; quiet?: boolean } = {}): Promise<Demo> {
+  const env = process.env;
+  const real = Boolean(env.GMO_PG_SHOP_ID && env.GMO_PG_SHOP_PASS && env.GMO_PG_BASE_URL);
+  const dataDir = options.dataDir ?? `${root}.data/demo`;
+  const port = options.port ?? Number(env.PORT ?? 5173);
+  const log = options.quiet ? { info() {}, warn() {}, error() {} } : undefined;
+
+  // The script-tag page needs the IIFE build.
+  if (!existsSync(`${root}dist/amazon-pay-v2.iife.js`)) {
+    await build({ configFile: `${root}vite.config.ts`, root, mode: 'iife', logLevel: 'warn' });
+  }
+
+  const keys = real ? undefined : newSandboxKeys();
+  const sandbox = real
+    ? undefined
+    : createSandbox({
+        stateFile: `${dataDir}/sandbox.json`,
+        notifyUrl: `http://127.0.0.1:${port}/api/amazon-pay/notify`,
+        amazonPublicKeyPem: keys!.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      });
+  const gmo = real
+    ? createGmoPgClient()
+    : createGmoPgClient({ shopId: sandbox!.shopId, shopPass: sandbox!.shopPass, baseUrl: `http://127.0.0.1:${port}/payment/` });
+  const carts = new Carts();
+  const handler = await createAmazonPayHandler({
+    gmo,
+    store: await openOrderStore({ dataDir: `${dataDir}/orders` }),
+    resolveOrder: resolveDemoOrder(carts),
+    completionUrl: '/complete.html',
+    logger: log,
+  });
+  const buttons = real ? environmentButtons(env) : sandboxButtons(keys!.privateKey);
+
+  const app = new Hono();
+  app.route('/api/amazon-pay', handler.app);
+  app.route('/demo', demoRoutes(handler, carts, buttons, real ? 'gmo-pg-test' : 'sandbox'));
+  app.get('/demo/source/:file', (c) => {
+    const file = c.req.param('file');
+    if (!PAGES.includes(file)) return c.text('not a demo page', 404);
+    return c.text(readFileSync(`${root}demo/${file}`, 'utf8'));
+  });
+  app.get('/dist/:file', (c) => {
+    const file = c.req.param('file');
+    if (!/^amazon-pay-v2\.iife\.js(\.map)?$/.test(file)) return c.text('not found', 404);
+    return c.body(readFileSync(`${root}dist/${file}`), 200, { 'content-type': 'text/javascript; charset=utf-8' });
+  });
+  if (sandbox) app.route('/', sandbox.app);
+  const ours = /^\/(api\/amazon-pay|demo|dist|payment|amazon|__sandbox)\//;
+  const api = getRequestListener(app.fetch);
+
+  const vite = await createVite({
+    configFile: `${root}demo/vite.config.ts`,
+    server: { middlewareMode: true, hmr: false },
+    appType: 'mpa',
+    logLevel: options.quiet ? 'silent' : 'info',
+  });
+  const server = createServer((req, res) => {
+    if (ours.test(req.url ?? '')) void api(req, res);
+    else vite.middlewares(req, res);
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return {
+    url,
+    server,
+    handler,
+    sandbox,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await vite.close();
+      sandbox?.close();
+      await handler.close();
+    },
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const real = Boolean(process.env.GMO_PG_SHOP_ID && process.env.GMO_PG_SHOP_PASS && process.env.GMO_PG_BASE_URL);
+  startDemo().then(
+    (demo) => {
+      console.log(`\n  amazon-pay-v2 demo: ${demo.url}`);
+      console.log(`  ${real ? `GMO-PG test environment (${process.env.GMO_PG_BASE_URL}) and Amazon's sandbox` : 'built-in sandbox: no credentials, no network'}`);
+      console.log(`  orders page: ${demo.url}orders.html   script-tag page: ${demo.url}script-tag.html\n`);
+      const stop = () => demo.stop().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+    (error) => {
+      console.error(`demo could not start: ${(error as Error).message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,230 @@
+// End to end, in Chromium, against the running demo (`npm run demo`'s server, in this process):
+// every flow of the seed from the button to the orders page. Screenshots go to test-output/screenshots.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startDemo, type Demo } from '../../demo/server.js';
+import { launchChromium } from './support/browser.js';
+
+const SHOTS = 'test-output/screenshots';
+let demo: Demo;
+let browser: Browser;
+let dataDir: string;
+let port: number;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'apv2-demo-'));
+  port = await freePort();
+  demo = await startDemo({ port, dataDir, quiet: true });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'ja-JP' });
+  page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`));
+  return page;
+}
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+const fault = (body: object) => fetch(`${demo.url}__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const amazonButton = (page: Page, slot: string) => page.locator(`#${slot}-slot amazon-pay-v2[status=ready] [slot=button]`);
+
+/** From the shop page, through the stand-in Amazon sign-in and selection, to the confirm page. */
+async function toConfirmPage(page: Page, slot: 'onetime' | 'recurring') {
+  await page.goto(demo.url);
+  await amazonButton(page, slot).click();
+  await page.waitForURL(/\/amazon\/checkout\/initiate$/);
+  await page.getByRole('button', { name: '続行' }).click();
+  await page.waitForURL(/\/confirm\.html\?.*amazonCheckoutSessionId=/);
+  await page.locator('#shipping dd').first().waitFor();
+}
+
+/** From AmazonpayStart's stand-in page to the completion page; returns the order id. */
+async function payAtAmazon(page: Page, button: string, outcome: 'success' | 'failure' = 'success') {
+  await page.waitForURL(/\/payment\/AmazonpayStart\.idPass$/);
+  await page.getByRole('button', { name: button }).click();
+  await page.waitForURL(new RegExp(`/complete\\.html\\?orderId=.*&result=${outcome}`));
+  await page.locator('#result h1').waitFor();
+  return new URL(page.url()).searchParams.get('orderId')!;
+}
+
+const order = async (orderId: string) => (await (await fetch(`${demo.url}demo/orders/${orderId}`)).json()) as { order: Record<string, any>; history: { source: string; event: string }[] };
+
+/** On the orders page, runs an action on one order's row. */
+async function onOrdersPage(page: Page, orderId: string, action: string, amount?: number) {
+  await page.goto(`${demo.url}orders.html`);
+  const row = page.locator(`tr[data-order-id="${orderId}"]`);
+  if (amount !== undefined) await row.locator('button[data-action="' + action + '"]').locator('xpath=preceding-sibling::input[1]').fill(String(amount));
+  await row.locator(`button[data-action="${action}"]`).click();
+  await page.locator('#message.ok, #message.error').waitFor();
+  return page.locator('#message').innerText();
+}
+
+describe('demo, end to end in Chromium', () => {
+  it('都度決済: cart → Amazon → confirm page with a change of address → AmazonpayStart → verified result → capture', async () => {
+    const page = await newPage();
+    await page.goto(demo.url);
+    await page.getByRole('button', { name: '1つ増やす' }).click();
+    await page.locator('#total', { hasText: '4,460' }).waitFor();
+    await amazonButton(page, 'onetime').waitFor();
+    await shot(page, '01-shop');
+    await amazonButton(page, 'onetime').click();
+    await page.waitForURL(/\/amazon\/checkout\/initiate$/);
+    await shot(page, '02-amazon-checkout');
+    await page.getByRole('button', { name: '続行' }).click();
+    await page.waitForURL(/\/confirm\.html/);
+    await page.locator('#shipping', { hasText: '東京都' }).waitFor();
+    await page.locator('#summary', { hasText: '4,460' }).waitFor();
+    await shot(page, '03-confirm');
+
+    // Step 7: the shopper changes the address on Amazon and comes back to the same session.
+    await page.getByRole('link', { name: '変更' }).first().click();
+    await page.waitForURL(/\/amazon\/checkout\/initiate_auth/);
+    await page.getByLabel(/札幌 太郎/).check();
+    await page.getByRole('button', { name: '変更してショップに戻る' }).click();
+    await page.locator('#shipping', { hasText: '北海道' }).waitFor();
+
+    await page.getByRole('button', { name: '注文を確定する' }).click();
+    await page.waitForURL(/AmazonpayStart/);
+    await shot(page, '04-amazonpay-start');
+    const orderId = await payAtAmazon(page, '支払う');
+    await page.locator('#result', { hasText: 'ご注文ありがとうございます' }).waitFor();
+    await shot(page, '05-complete');
+    const placed = await order(orderId);
+    assert.deepEqual([placed.order.kind, placed.order.status, placed.order.amount, placed.order.tax], ['session', 'AUTH', 3960, 500]);
+
+    assert.match(await onOrdersPage(page, orderId, 'capture'), /capture を実行しました/);
+    await shot(page, '06-orders');
+    assert.equal((await order(orderId)).order.status, 'SALES');
+    await page.close();
+  });
+
+  it('利用承諾, then two 随時決済 charges and the end of the consent from the orders page', async () => {
+    const page = await newPage();
+    await toConfirmPage(page, 'recurring');
+    assert.match(page.url(), /plan=subscription/);
+    await page.locator('#summary', { hasText: '初回のお支払い' }).waitFor();
+    await page.getByRole('button', { name: '注文を確定する' }).click();
+    const consent = await payAtAmazon(page, '支払う');
+    await page.locator('#result', { hasText: '利用承諾が登録されました' }).waitFor();
+    const c = (await order(consent)).order;
+    assert.deepEqual([c.amount, c.frequencyUnit, c.status], [1780, 'Month', 'AUTH']);
+    assert.match(c.chargePermissionId, /^S03-/);
+
+    for (let i = 0; i < 2; i++) assert.match(await onOrdersPage(page, consent, 'charge'), /charge を実行しました/);
+    const charges = ((await (await fetch(`${demo.url}demo/orders`)).json()) as any[]).filter((o: any) => o.parentOrderId === consent);
+    assert.equal(charges.length, 2);
+    for (const ch of charges) assert.deepEqual([ch.kind, ch.status, ch.amount, ch.chargePermissionId], ['charge', 'CAPTURE', 1780, c.chargePermissionId]);
+    await shot(page, '07-recurring-charges');
+    assert.match(await onOrdersPage(page, consent, 'close'), /close を実行しました/);
+    assert.match(await onOrdersPage(page, consent, 'charge'), /E08000005/);
+    await page.close();
+  });
+
+  it('APB: the button goes straight to Amazon and pays', async () => {
+    const page = await newPage();
+    await page.goto(demo.url);
+    await amazonButton(page, 'apb').click();
+    await page.waitForURL(/AmazonpayStart/);
+    await page.getByLabel(/髙橋 﨑子/).check();
+    await page.getByLabel(/JCB/).check();
+    await shot(page, '08-apb-amazon');
+    const orderId = await payAtAmazon(page, '今すぐ支払う');
+    const o = (await order(orderId)).order;
+    assert.deepEqual([o.kind, o.status, o.stage], ['apb', 'AUTH', 'completed']);
+    await page.close();
+  });
+
+  it('changes the amount, captures, then refunds in part from the orders page', async () => {
+    const page = await newPage();
+    await page.goto(demo.url);
+    await amazonButton(page, 'apb').click();
+    const orderId = await payAtAmazon(page, '今すぐ支払う');
+    assert.match(await onOrdersPage(page, orderId, 'change', 1500), /change を実行しました/);
+    assert.equal((await order(orderId)).order.amount, 1500);
+    assert.match(await onOrdersPage(page, orderId, 'capture'), /capture を実行しました/);
+    assert.match(await onOrdersPage(page, orderId, 'cancel', 600), /cancel を実行しました/);
+    const o = (await order(orderId)).order;
+    assert.deepEqual([o.status, o.cancelAmount], ['RETURN', 600]);
+    await page.locator(`tr[data-order-id="${orderId}"] details summary`).click();
+    await page.locator(`tr[data-order-id="${orderId}"] ol.history li`).nth(5).waitFor();
+    await shot(page, '09-orders-history');
+    await page.close();
+  });
+
+  it('shows a declined payment at the stand-in Amazon page as a failure the shopper understands', async () => {
+    await fault({ declineNext: 1 });
+    const page = await newPage();
+    await page.goto(demo.url);
+    await amazonButton(page, 'apb').click();
+    const orderId = await payAtAmazon(page, '今すぐ支払う', 'failure');
+    assert.match(await page.locator('#reason').innerText(), /承認されませんでした/);
+    await shot(page, '10-declined');
+    assert.deepEqual([(await order(orderId)).order.stage, (await order(orderId)).order.status], ['failed', 'PAYFAIL']);
+    await page.close();
+  });
+
+  it('shows a GMO-PG error on ExecTran on the confirm page, and the order says where it stopped', async () => {
+    const page = await newPage();
+    await toConfirmPage(page, 'onetime');
+    await fault({ failNext: { api: 'ExecTranAmazonpay', errInfo: 'E91099999' } });
+    await page.getByRole('button', { name: '注文を確定する' }).click();
+    await page.locator('#message.error').waitFor();
+    assert.match(await page.locator('#message').innerText(), /混み合って/);
+    await shot(page, '11-gmo-error');
+    const [latest] = (await (await fetch(`${demo.url}demo/orders`)).json()) as any[];
+    assert.deepEqual([latest.stage, latest.errorCodes], ['exec_failed', 'E91099999']);
+    await page.close();
+  });
+
+  it('handles a shopper who abandons at Amazon', async () => {
+    const page = await newPage();
+    await page.goto(demo.url);
+    await amazonButton(page, 'apb').click();
+    const orderId = await payAtAmazon(page, 'キャンセルしてショップに戻る', 'failure');
+    assert.match(await page.locator('#reason').innerText(), /中止されました/);
+    assert.equal((await order(orderId)).order.stage, 'failed');
+    await page.close();
+  });
+
+  it('captures after the demo restarted between RetURL and the capture', async () => {
+    const page = await newPage();
+    await page.goto(demo.url);
+    await amazonButton(page, 'apb').click();
+    const orderId = await payAtAmazon(page, '今すぐ支払う');
+    await demo.stop();
+    demo = await startDemo({ port, dataDir, quiet: true });
+    assert.match(await onOrdersPage(page, orderId, 'capture'), /capture を実行しました/);
+    assert.equal((await order(orderId)).order.status, 'SALES');
+    await page.close();
+  });
+
+  it('works from a plain <script> tag with the IIFE build', async () => {
+    const page = await newPage();
+    await page.goto(`${demo.url}script-tag.html`);
+    await page.locator('#standard[status=ready]').waitFor();
+    await page.locator('#apb[status=ready]').waitFor();
+    assert.match(await page.locator('#log').innerText(), /AmazonPayV2 global: .*placeOrder/);
+    await shot(page, '12-script-tag');
+    await page.locator('#apb [slot=button]').click();
+    await payAtAmazon(page, '今すぐ支払う');
+    await page.close();
+  });
+});
