@@ -51,7 +51,7 @@ const row = (label, m, budgetText) =>
 
 if (import.meta.url == `file://${process.argv[1]}`) {
   let over = 0;
-  row('file (min, min+gzip, min+brotli)', { min: 0, gzip: 0, brotli: 0 }, 'budget');
+  console.log('build'.padEnd(44), 'min'.padStart(9), 'min+gzip'.padStart(9), 'min+br'.padStart(9), 'budget'.padStart(12));
   for (const [label, file, budget] of BUDGETS) {
     const m = measure(file);
     const ok = m.gzip <= budget;
