@@ -69,6 +69,11 @@ export interface AmazonPayHandlerOptions {
   maxBodyBytes?: number;
   orderIdPrefix?: string;
   logger?: Logger;
+  /**
+   * The path the routes live under when `fetch` gets whole URLs (Next.js route handlers, Deno,
+   * Bun, workers), e.g. `/api/amazon-pay`. Leave it empty with `app.route(path, handler.app)`.
+   */
+  basePath?: string;
 }
 
 export interface AmazonPayHandler {
@@ -118,8 +123,9 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   };
 
   const app = new Hono();
+  const routes = options.basePath ? app.basePath(options.basePath.replace(/\/$/, '')) : app;
 
-  app.post('/checkout', async (c) => {
+  routes.post('/checkout', async (c) => {
     // A JSON POST from the shop's own pages only: a cross-site form cannot send JSON, and a
     // cross-site script is refused by its Origin.
     const allowed = options.allowedOrigins ?? [origin(c)];
@@ -206,7 +212,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
     return c.json({ startUrl: start.startUrl, accessId: start.accessId, token: start.token, orderId });
   });
 
-  app.post('/result', async (c) => {
+  routes.post('/result', async (c) => {
     const text = await body(c);
     if (text instanceof Response) return text;
     const r = parseForm(text, 'utf-8', new Set());
@@ -259,7 +265,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
     return c.redirect(completion(updated, outcome, outcome === 'success' ? undefined : (updated.errorCodes ?? updated.status ?? undefined)), 303);
   });
 
-  app.post('/notify', async (c) => {
+  routes.post('/notify', async (c) => {
     const raw = Buffer.from(await c.req.arrayBuffer());
     if (raw.length > maxBody) return c.text('1', 413);
     const n = parseForm(raw);
@@ -277,7 +283,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
     return c.text('0');
   });
 
-  app.get('/address', async (c) => {
+  routes.get('/address', async (c) => {
     const sessionId = c.req.query('amazonCheckoutSessionId') ?? '';
     if (!SESSION_ID.test(sessionId)) {
       return json(c, 400, { code: 'BAD_REQUEST', field: 'amazonCheckoutSessionId', message: 'pass ?amazonCheckoutSessionId= from the confirm page URL' });
