@@ -1,14 +1,16 @@
 /**
  * `npm run sandbox`: the sandbox alone on PORT (default 8787), printing what to point a shop at.
- * NOTIFY_URL sets where result notifications go; SANDBOX_STATE_FILE keeps records across restarts.
+ * NOTIFY_URL sets where result notifications go; SANDBOX_STATE_FILE keeps records across restarts
+ * (default .data/sandbox.json; `none` keeps them in memory only).
  */
 import { serve } from '@hono/node-server';
 import { createSandbox } from './app.js';
 
 const port = Number(process.env.PORT ?? 8787);
+const stateFile = process.env.SANDBOX_STATE_FILE ?? '.data/sandbox.json';
 const sandbox = createSandbox({
   notifyUrl: process.env.NOTIFY_URL,
-  stateFile: process.env.SANDBOX_STATE_FILE ?? '.data/sandbox.json',
+  stateFile: stateFile === 'none' ? undefined : stateFile, // "none": keep records in memory only
 });
 const server = serve({ fetch: sandbox.app.fetch, port, hostname: '127.0.0.1' }, (info) => {
   const origin = `http://127.0.0.1:${info.port}`;

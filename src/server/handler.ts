@@ -163,34 +163,31 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
 
     const orderId = newOrderId(options.orderIdPrefix);
     const jobCd = spec.jobCd ?? 'AUTH';
-    await store.create(
-      {
-        orderId, kind, jobCd, amount: spec.amount, tax: spec.tax ?? 0, checkoutSessionId: (sessionId as string) ?? null,
-        frequencyUnit: spec.frequency?.unit ?? null, frequencyValue: spec.frequency?.value ?? null, description: spec.description ?? null,
-      },
-      { source: 'checkout', event: `order created (${kind})`, detail: { amount: spec.amount, tax: spec.tax ?? 0, jobCd } },
-    );
-    const stop = async (stage: Order['stage'], error: unknown) => {
+    const order = {
+      orderId, kind, jobCd, amount: spec.amount, tax: spec.tax ?? 0, checkoutSessionId: (sessionId as string) ?? null,
+      frequencyUnit: spec.frequency?.unit ?? null, frequencyValue: spec.frequency?.value ?? null, description: spec.description ?? null,
+    } as const;
+    const detail = { amount: spec.amount, tax: spec.tax ?? 0, jobCd };
+    const refuse = (stage: Order['stage'], error: unknown) => {
       const failure = failureOf(error);
-      await store.update(orderId, () => ({
-        changes: { stage, errorCodes: error instanceof GmoPgError ? error.codes.join('|') : null },
-        event: { source: 'checkout', event: `${stage === 'entry_failed' || stage === 'entry_unknown' ? 'EntryTranAmazonpay' : 'ExecTranAmazonpay'} failed`, detail: { error: (error as Error).message } },
-      }));
       logger.warn('checkout stopped', { orderId, stage, error: (error as Error).message });
       return json(c, failure.status, { code: failure.code, message: failure.message, gmoErrors: failure.gmoErrors, orderId });
     };
+    const codes = (error: unknown) => (error instanceof GmoPgError ? error.codes.join('|') : null);
 
     let entry;
     try {
       entry = await gmo.entryTranAmazonpay({ orderId, jobCd, amount: spec.amount, tax: spec.tax });
     } catch (error) {
-      return stop(error instanceof GmoPgError ? 'entry_failed' : 'entry_unknown', error);
+      const stage = error instanceof GmoPgError ? 'entry_failed' : 'entry_unknown';
+      await store.create({ ...order, stage, errorCodes: codes(error) }, { source: 'checkout', event: 'EntryTranAmazonpay failed', detail: { ...detail, error: (error as Error).message } });
+      return refuse(stage, error);
     }
     // Recorded before ExecTran: a crash from here on leaves an order that says where it stopped.
-    await store.update(orderId, () => ({
-      changes: { stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass },
-      event: { source: 'checkout', event: 'EntryTranAmazonpay' },
-    }));
+    await store.create(
+      { ...order, stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass },
+      { source: 'checkout', event: `EntryTranAmazonpay (${kind})`, detail },
+    );
     const retUrl = new URL(c.req.path.replace(/\/checkout$/, '/result'), origin(c)).href;
     let start;
     try {
@@ -202,12 +199,11 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
         sessionId ? { ...common, amazonCheckoutSessionId: sessionId as string } : { ...common, apbType: options.apbType ?? 'PayAndShip' },
       );
     } catch (error) {
-      return stop(error instanceof GmoPgError ? 'exec_failed' : 'exec_unknown', error);
+      const stage = error instanceof GmoPgError ? 'exec_failed' : 'exec_unknown';
+      await store.record(orderId, { stage, errorCodes: codes(error) }, { source: 'checkout', event: 'ExecTranAmazonpay failed', detail: { error: (error as Error).message } });
+      return refuse(stage, error);
     }
-    await store.update(orderId, () => ({
-      changes: { stage: 'started', status: 'REQSUCCESS' },
-      event: { source: 'checkout', event: 'ExecTranAmazonpay: shopper sent to AmazonpayStart' },
-    }));
+    await store.record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'ExecTranAmazonpay: shopper sent to AmazonpayStart' });
     logger.info('checkout started', { orderId, kind, amount: spec.amount });
     return c.json({ startUrl: start.startUrl, accessId: start.accessId, token: start.token, orderId });
   });

@@ -52,8 +52,11 @@ export function toWindows31J(value: string, field = 'value'): Buffer {
   return bytes;
 }
 
+const PLAIN = /^[A-Za-z0-9*\-._]*$/;
+
 /** Percent-encodes the Windows-31J bytes of `value` (form style: space is `+`). */
 export function encodeValue(value: string, field?: string): string {
+  if (PLAIN.test(value)) return value; // most fields: IDs, amounts, codes
   let out = '';
   for (const byte of toWindows31J(value, field)) {
     const ch = String.fromCharCode(byte);
@@ -66,20 +69,20 @@ export function encodeValue(value: string, field?: string): string {
 
 /** Decodes a form-encoded value whose bytes are Windows-31J (or UTF-8 with `charset`). */
 export function decodeValue(encoded: string, charset = 'windows-31j'): string {
+  if (PLAIN.test(encoded)) return encoded; // nothing encoded: most fields
   const bytes: number[] = [];
   for (let i = 0; i < encoded.length; i++) {
-    const ch = encoded[i];
-    if (ch === '+') bytes.push(0x20);
-    else if (ch === '%' && /^[0-9A-Fa-f]{2}$/.test(encoded.slice(i + 1, i + 3))) {
+    const code = encoded.charCodeAt(i);
+    if (code === 0x2b) bytes.push(0x20); // "+"
+    else if (code === 0x25 && HEX2.test(encoded.slice(i + 1, i + 3))) {
       bytes.push(parseInt(encoded.slice(i + 1, i + 3), 16));
       i += 2;
-    } else {
-      // A raw character: take its bytes in the same charset.
-      bytes.push(...iconv.encode(ch, charset));
-    }
+    } else if (code < 0x80) bytes.push(code);
+    else bytes.push(...iconv.encode(encoded[i], charset)); // a raw non-ASCII character, in the same charset
   }
   return iconv.decode(Buffer.from(bytes), charset);
 }
+const HEX2 = /^[0-9A-Fa-f]{2}$/;
 
 /** Encodes fields as an `.idPass` body: Windows-31J bytes, percent-encoded. Empty and undefined values are left out. */
 export function encodeForm(fields: Record<string, string | number | undefined>, raw: ReadonlySet<string> = new Set()): Buffer {

@@ -50,8 +50,7 @@ describe('POST /checkout', () => {
     const order = (await shop.handler.store.get(answer.orderId))!;
     assert.deepEqual([order.kind, order.stage, order.status, order.amount], ['apb', 'started', 'REQSUCCESS', 3980]);
     assert.deepEqual(await events(answer.orderId), [
-      'checkout: order created (apb)',
-      'checkout: EntryTranAmazonpay',
+      'checkout: EntryTranAmazonpay (apb)',
       'checkout: ExecTranAmazonpay: shopper sent to AmazonpayStart',
     ]);
     const trade = sandbox.state.trades.get(answer.accessId)!;
@@ -113,6 +112,10 @@ describe('POST /checkout', () => {
     assert.deepEqual([order.stage, order.errorCodes, order.status], ['exec_failed', 'E91099999', 'UNPROCESSED']);
     assert.match(order.accessId!, /^[0-9a-f]{32}$/);
     assert.deepEqual((await events(order.orderId)).at(-1), 'checkout: ExecTranAmazonpay failed');
+    sandbox.faults.failNext('EntryTranAmazonpay', 'E01060005');
+    const refused = await (await checkout(shop, {})).json();
+    const never = (await shop.handler.store.get(refused.error.orderId))!;
+    assert.deepEqual([never.stage, never.errorCodes, never.accessId], ['entry_failed', 'E01060005', null]);
 
     // A crash after EntryTran: while ExecTran hangs, the order is already recorded as entered.
     const slow = await startShop(sandbox, { gmoTimeoutMs: 300, dataDir: join(dir, 'orders-slow') });
@@ -290,7 +293,7 @@ describe('durability', () => {
       assert.match(await returnToShop(result), /result=success$/);
       const captured = await second.handler.backOffice.capture(start.orderId);
       assert.deepEqual([captured.stage, captured.status], ['completed', 'SALES']);
-      assert.equal((await second.handler.store.history(start.orderId)).length, 5);
+      assert.equal((await second.handler.store.history(start.orderId)).length, 4);
     } finally {
       await second.stop();
     }

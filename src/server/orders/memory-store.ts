@@ -6,7 +6,7 @@ export class MemoryOrderStore implements OrderStore {
   private events: OrderEvent[] = [];
   private queue: Promise<unknown> = Promise.resolve();
 
-  async create(input: NewOrder, event: EventInput): Promise<Order> {
+  async create(input: NewOrder & OrderChanges, event: EventInput): Promise<Order> {
     if (this.orders.has(input.orderId)) throw new Error(`order ${input.orderId} exists`);
     const now = new Date().toISOString();
     const order: Order = {
@@ -32,6 +32,10 @@ export class MemoryOrderStore implements OrderStore {
     });
     this.queue = run.catch(() => {});
     return run;
+  }
+
+  async record(orderId: string, changes: OrderChanges, event: EventInput) {
+    return (await this.update(orderId, () => ({ changes, event }))).order;
   }
 
   async get(orderId: string) {

@@ -68,12 +68,15 @@ export interface EventInput {
 
 /** The orders, with their history. Every change is one transaction that also appends its event. */
 export interface OrderStore {
-  create(order: NewOrder, event: EventInput): Promise<Order>;
+  /** Inserts an order (with any of its fields already known) and its first event. */
+  create(order: NewOrder & OrderChanges, event: EventInput): Promise<Order>;
   /**
    * Applies `decide(current)` to the order under a lock: it returns the changes and the event,
    * or null to change nothing (idempotent callers decide from the current row, not a stale copy).
    */
   update(orderId: string, decide: (current: Order) => { changes: OrderChanges; event: EventInput } | null): Promise<{ order: Order; changed: boolean }>;
+  /** Applies `changes` whatever the current row says, with its event, in one statement (the checkout's fast path). */
+  record(orderId: string, changes: OrderChanges, event: EventInput): Promise<Order>;
   get(orderId: string): Promise<Order | undefined>;
   list(options?: { limit?: number; offset?: number }): Promise<Order[]>;
   history(orderId: string): Promise<OrderEvent[]>;

@@ -1,0 +1,41 @@
+// The two servers benchmark 5 compares, in one child process: our merchant endpoint
+// (POST /api/amazon-pay/checkout, orders in PGlite) and the floor, a bare node:http server that
+// makes the same two GMO-PG calls with the client and nothing else.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { MemoryOrderStore, createAmazonPayHandler, createGmoPgClient, newOrderId, openOrderStore } from '../src/server/index.js';
+
+const gmo = createGmoPgClient({ shopId: 'tshop00000001', shopPass: 'sandboxpass1', baseUrl: process.env.GMO_PG_BASE_URL! });
+
+/** Our endpoint with a given order store, on a port of its own. */
+async function ours(store: Parameters<typeof createAmazonPayHandler>[0]['store']) {
+  const handler = await createAmazonPayHandler({
+    gmo,
+    store,
+    resolveOrder: () => ({ amount: 3980, tax: 500 }),
+    completionUrl: '/done',
+    logger: { info() {}, warn() {}, error() {} },
+  });
+  const server = serve({ fetch: new Hono().route('/api/amazon-pay', handler.app).fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((r) => server.once('listening', r));
+  return (server.address() as AddressInfo).port;
+}
+
+// The default durable store (PGlite, in memory here so that disk speed is not measured), and no
+// storage at all, to tell the handler's own cost from the database's.
+const pglite = await ours(await openOrderStore({ dataDir: 'memory://' }));
+const memory = await ours(new MemoryOrderStore());
+
+const floor = createServer(async (req, res) => {
+  for await (const _ of req);
+  const orderId = newOrderId();
+  const entry = await gmo.entryTranAmazonpay({ orderId, jobCd: 'AUTH', amount: 3980, tax: 500 });
+  const start = await gmo.execTranAmazonpay({ ...entry, orderId, apbType: 'PayAndShip', retUrl: 'http://127.0.0.1/result' });
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ startUrl: start.startUrl, accessId: start.accessId, token: start.token }));
+}).listen(0, '127.0.0.1');
+await new Promise((r) => floor.once('listening', r));
+
+process.stdout.write(JSON.stringify({ pglite, memory, floor: (floor.address() as AddressInfo).port }) + '\n');
