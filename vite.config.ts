@@ -33,14 +33,18 @@ export default defineConfig(({ mode }) => {
       lib: {
         // npm: the element and the confirm-page helpers are separate entries sharing chunks;
         // script tag: both in one file.
-        entry: (iife ? { 'amazon-pay-v2': 'src/iife.ts' } : { 'amazon-pay-v2': 'src/index.ts', confirm: 'src/confirm.ts' }) as Record<string, string>,
+        entry: (iife
+          ? { 'amazon-pay-v2': 'src/iife.ts' }
+          : { 'amazon-pay-v2': 'src/index.ts', confirm: 'src/confirm.ts', react: 'src/react.ts', jsx: 'src/jsx.ts' }) as Record<string, string>,
         name: 'AmazonPayV2',
         formats: iife ? ['iife'] : ['es'],
         fileName: (format, name) => (format === 'es' ? `${name}.js` : `${name}.${format}.js`),
       },
       minify: iife ? 'oxc' : false, // the ES build stays readable; users' bundlers minify it
       rolldownOptions: {
-        external: iife ? [] : [/^lit(\/.*)?$/, /^@lit\//, /^lit-html(\/.*)?$/, /^lit-element(\/.*)?$/],
+        external: iife ? [] : [/^lit(\/.*)?$/, /^@lit\//, /^lit-html(\/.*)?$/, /^lit-element(\/.*)?$/, /^react(\/.*)?$/],
+        // The script-tag build runs only where there is a window: imported in Node (SSR, tools) it does nothing.
+        output: iife ? { banner: "if (typeof window !== 'undefined') {", footer: '}' } : {},
       },
     },
   };

@@ -1,0 +1,36 @@
+/**
+ * amazon-pay-v2/react: `<AmazonPayV2>` for React, made with @lit/react. Props are the element's
+ * properties; events are `on*` props with typed details.
+ *
+ *   <AmazonPayV2 mode="apb" endpoint="/api/amazon-pay/checkout" merchantId="…" sandbox
+ *     onAmazonPayError={(e) => show(e.detail.message)} />
+ */
+import { createComponent, type EventName } from '@lit/react';
+import * as React from 'react';
+import { AmazonPayV2 as AmazonPayV2Element } from './browser/amazon-pay-v2.js';
+import type { AmazonPayEventMap } from './browser/events.js';
+import type { AmazonPayV2JSX } from './jsx.js';
+import './index.js'; // defines <amazon-pay-v2>
+
+// React 19 checks intrinsic elements in React.JSX: the raw tag gets the same checked attributes.
+declare module 'react' {
+  namespace JSX {
+    interface IntrinsicElements {
+      'amazon-pay-v2': AmazonPayV2JSX;
+    }
+  }
+}
+
+export const AmazonPayV2 = createComponent({
+  tagName: 'amazon-pay-v2',
+  elementClass: AmazonPayV2Element,
+  react: React,
+  events: {
+    onAmazonPayLoad: 'amazon-pay-load' as EventName<AmazonPayEventMap['amazon-pay-load']>,
+    onAmazonPayReady: 'amazon-pay-ready' as EventName<AmazonPayEventMap['amazon-pay-ready']>,
+    onAmazonPayClick: 'amazon-pay-click' as EventName<AmazonPayEventMap['amazon-pay-click']>,
+    onAmazonPayRedirect: 'amazon-pay-redirect' as EventName<AmazonPayEventMap['amazon-pay-redirect']>,
+    onAmazonPayError: 'amazon-pay-error' as EventName<AmazonPayEventMap['amazon-pay-error']>,
+  },
+  displayName: 'AmazonPayV2',
+});

@@ -1,0 +1,48 @@
+// What `npm pack` ships, and that every entry of the exports map imports in Node without a DOM.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+
+describe('the npm package', () => {
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }))[0];
+  const files: string[] = packed.files.map((f: { path: string }) => f.path);
+
+  it('ships the builds, their types, custom-elements.json, README and LICENSE, and nothing else', () => {
+    for (const needed of [
+      'dist/amazon-pay-v2.js', 'dist/amazon-pay-v2.iife.js', 'dist/confirm.js', 'dist/react.js', 'dist/jsx.js',
+      'dist/node/server.js', 'dist/node/sandbox.js', 'dist/node/amazon/checkout.js',
+      'dist/types/index.d.ts', 'dist/types/confirm.d.ts', 'dist/types/react.d.ts', 'dist/types/jsx.d.ts',
+      'dist/types/server/index.d.ts', 'dist/types/sandbox/index.d.ts',
+      'custom-elements.json', 'README.md', 'LICENSE', 'package.json',
+    ]) {
+      assert.ok(files.includes(needed), `${needed} is missing from the package`);
+    }
+    const stray = files.filter((f) => !/^(dist\/|custom-elements\.json$|README\.md$|LICENSE$|package\.json$)/.test(f));
+    assert.deepEqual(stray, []);
+    assert.ok(!files.some((f) => /\.test\.|^src\/|^test\/|^demo\//.test(f)));
+  });
+
+  it('points every exports entry at a shipped file', () => {
+    for (const [entry, target] of Object.entries(pkg.exports as Record<string, string | Record<string, string>>)) {
+      for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
+        assert.ok(files.includes(file.replace(/^\.\//, '')), `${entry} → ${file} is not in the package`);
+      }
+    }
+  });
+
+  it('imports every entry in Node without touching a DOM', async () => {
+    assert.equal(typeof (globalThis as { document?: unknown }).document, 'undefined');
+    for (const entry of Object.keys(pkg.exports)) {
+      const specifier = entry === '.' ? 'amazon-pay-v2' : `amazon-pay-v2/${entry.slice(2)}`;
+      const mod = entry.endsWith('.json') ? await import(specifier, { with: { type: 'json' } }) : await import(specifier);
+      assert.ok(mod, specifier);
+    }
+    assert.equal(typeof (globalThis as { document?: unknown }).document, 'undefined');
+    assert.equal(typeof (await import('amazon-pay-v2/server')).createAmazonPayHandler, 'function');
+    assert.equal(typeof (await import('amazon-pay-v2/sandbox')).createSandbox, 'function');
+    assert.equal(typeof (await import('amazon-pay-v2/react')).AmazonPayV2, 'object');
+  });
+});
