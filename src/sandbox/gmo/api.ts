@@ -105,6 +105,25 @@ function findTrade(ctx: GmoContext, f: Fields): Trade {
   return trade;
 }
 
+/** The common start of AmazonpaySales, AmazonpayCancel and AmazonpayChange: GMO-PG's checks in order, the shop, the trade. */
+function moneyCall(ctx: GmoContext, f: Fields, amountKey: 'Amount' | 'CancelAmount', taxKey: 'Tax' | 'CancelTax'): Trade {
+  const checks = new Checks();
+  checkShop(f, checks);
+  checkAccess(f, checks);
+  checkOrderId(f, checks);
+  checkAmount(f[amountKey], checks, true);
+  checkTax(f[taxKey], checks);
+  checks.throwIfAny();
+  authenticate(ctx, f);
+  return findTrade(ctx, f);
+}
+
+/** Keeps a status change and sends the result notification for it. */
+function saveAndNotify(ctx: GmoContext, trade: Trade) {
+  ctx.state.save();
+  ctx.notify(trade);
+}
+
 function record(trade: Trade, event: string, status: TradeStatus, detail?: string) {
   trade.status = status;
   trade.processDate = gmoDate();
@@ -261,35 +280,18 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
   },
 
   AmazonpaySales(ctx, f) {
-    const checks = new Checks();
-    checkShop(f, checks);
-    checkAccess(f, checks);
-    checkOrderId(f, checks);
-    checkAmount(f.Amount, checks, true);
-    checkTax(f.Tax, checks);
-    checks.throwIfAny();
-    authenticate(ctx, f);
-    const trade = findTrade(ctx, f);
+    const trade = moneyCall(ctx, f, 'Amount', 'Tax');
     if (trade.status !== 'AUTH') throw new ApiError([trade.status === 'SALES' ? 'E11010001' : 'E01050004']);
     if (ctx.captureMustMatch && Number(f.Amount) !== trade.amount) throw new ApiError(['E01060010']);
     if (Number(f.Amount) > trade.amount) throw new ApiError(['E01060010']);
     trade.amount = Number(f.Amount);
     record(trade, 'AmazonpaySales', 'SALES');
-    ctx.state.save();
-    ctx.notify(trade);
+    saveAndNotify(ctx, trade);
     return { OrderID: trade.orderId, Status: trade.status, Amount: trade.amount, Tax: trade.tax };
   },
 
   AmazonpayCancel(ctx, f) {
-    const checks = new Checks();
-    checkShop(f, checks);
-    checkAccess(f, checks);
-    checkOrderId(f, checks);
-    checkAmount(f.CancelAmount, checks, true);
-    checkTax(f.CancelTax, checks);
-    checks.throwIfAny();
-    authenticate(ctx, f);
-    const trade = findTrade(ctx, f);
+    const trade = moneyCall(ctx, f, 'CancelAmount', 'CancelTax');
     const amount = Number(f.CancelAmount);
     const tax = Number(f.CancelTax || 0);
     const leftAmount = trade.amount - trade.cancelAmount;
@@ -309,8 +311,7 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
     } else {
       throw new ApiError(['E01050004']);
     }
-    ctx.state.save();
-    ctx.notify(trade);
+    saveAndNotify(ctx, trade);
     return {
       OrderID: trade.orderId,
       Status: trade.status,
@@ -322,23 +323,14 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
   },
 
   AmazonpayChange(ctx, f) {
-    const checks = new Checks();
-    checkShop(f, checks);
-    checkAccess(f, checks);
-    checkOrderId(f, checks);
-    checkAmount(f.Amount, checks, true);
-    checkTax(f.Tax, checks);
-    checks.throwIfAny();
-    authenticate(ctx, f);
-    const trade = findTrade(ctx, f);
+    const trade = moneyCall(ctx, f, 'Amount', 'Tax');
     if (trade.status !== 'AUTH') throw new ApiError(['E01050004']);
     // inferred: Amazon lets a merchant lower an authorization, not raise it.
     if (Number(f.Amount) > trade.authorizedAmount || Number(f.Amount) === 0) throw new ApiError(['E01060005']);
     trade.amount = Number(f.Amount);
     trade.tax = Number(f.Tax || 0);
     record(trade, `AmazonpayChange (${trade.amount})`, 'AUTH');
-    ctx.state.save();
-    ctx.notify(trade);
+    saveAndNotify(ctx, trade);
     return { OrderID: trade.orderId, Status: trade.status, Amount: trade.amount, Tax: trade.tax };
   },
 
