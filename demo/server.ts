@@ -77,15 +77,17 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
   const ours = /^\/(api\/amazon-pay|demo|dist|payment|amazon|__sandbox)\//;
   const api = getRequestListener(app.fetch);
 
-  const vite = await createVite({
-    configFile: `${root}demo/vite.config.ts`,
-    server: { middlewareMode: true, hmr: false },
-    appType: 'mpa',
-    logLevel: options.quiet ? 'silent' : 'info',
-  });
+  let vite: Awaited<ReturnType<typeof createVite>> | undefined;
   const server = createServer((req, res) => {
     if (ours.test(req.url ?? '')) void api(req, res);
-    else vite.middlewares(req, res);
+    else vite!.middlewares(req, res);
+  });
+  // Vite's live reload shares the port, so that its client in the pages can connect.
+  vite = await createVite({
+    configFile: `${root}demo/vite.config.ts`,
+    server: { middlewareMode: true, hmr: { server } },
+    appType: 'mpa',
+    logLevel: options.quiet ? 'silent' : 'info',
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -95,9 +97,9 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
     handler,
     sandbox,
     async stop() {
+      await vite!.close(); // first: it closes the live-reload sockets, which closeAllConnections does not see
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
-      await vite.close();
       sandbox?.close();
       await handler.close();
     },

@@ -25,6 +25,7 @@ export class AmazonPayError extends Error {
    * @param field the attribute or option at fault, for CONFIG_INVALID
    * @param status the endpoint's HTTP status, for ENDPOINT_FAILED
    * @param gmoErrors GMO-PG's ErrCode/ErrInfo pairs, when the endpoint passes them on
+   * @param userMessage the endpoint's own message, written for the shopper (`message` is for developers)
    */
   constructor(
     public code: AmazonPayErrorCode,
@@ -32,6 +33,7 @@ export class AmazonPayError extends Error {
     public field?: string,
     public status?: number,
     public gmoErrors?: GmoPgError[],
+    public userMessage?: string,
   ) {
     super(message);
   }

@@ -54,6 +54,7 @@ export async function startPayment(options: StartPaymentOptions): Promise<boolea
       undefined,
       response.status,
       error?.gmoErrors,
+      error?.message,
     );
   }
   const { startUrl, accessId, token } = answer ?? {};

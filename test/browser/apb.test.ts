@@ -101,6 +101,7 @@ describe('<amazon-pay-v2 mode="apb">', () => {
       expect(e.status).to.equal(502);
       expect(e.message).to.contain('Amazon Pay could not start the payment (E01040010)');
       expect(e.gmoErrors).to.deep.equal([{ errCode: 'E01', errInfo: 'E01040010', message: 'OrderID previously used' }]);
+      expect((e as { userMessage?: string }).userMessage).to.equal('Amazon Pay could not start the payment (E01040010)');
     }],
     ['a startUrl on a host it may not send shoppers to', 'foreign', 'REDIRECT_BLOCKED', (e) => expect(e.message).to.contain('https://evil.example')],
   ];
