@@ -40,6 +40,8 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
   }
 
   const keys = real ? undefined : newSandboxKeys();
+  // First, so that a missing variable stops the start before anything is opened.
+  const buttons = real ? environmentButtons(env) : sandboxButtons(keys!.privateKey);
   const sandbox = real
     ? undefined
     : createSandbox({
@@ -58,7 +60,6 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
     completionUrl: '/complete.html',
     logger: log,
   });
-  const buttons = real ? environmentButtons(env) : sandboxButtons(keys!.privateKey);
 
   const app = new Hono();
   app.route('/api/amazon-pay', handler.app);
