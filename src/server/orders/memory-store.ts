@@ -6,7 +6,7 @@ export class MemoryOrderStore implements OrderStore {
   private events: OrderEvent[] = [];
   private queue: Promise<unknown> = Promise.resolve();
 
-  async create(input: NewOrder & OrderChanges, event: EventInput): Promise<Order> {
+  async create(input: NewOrder & OrderChanges, event: EventInput): Promise<void> {
     if (this.orders.has(input.orderId)) throw new Error(`order ${input.orderId} exists`);
     const now = new Date().toISOString();
     const order: Order = {
@@ -16,7 +16,6 @@ export class MemoryOrderStore implements OrderStore {
     };
     this.orders.set(order.orderId, order);
     this.log(order, event);
-    return { ...order };
   }
 
   update(orderId: string, decide: (current: Order) => { changes: OrderChanges; event: EventInput } | null) {
@@ -35,7 +34,7 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   async record(orderId: string, changes: OrderChanges, event: EventInput) {
-    return (await this.update(orderId, () => ({ changes, event }))).order;
+    await this.update(orderId, () => ({ changes, event }));
   }
 
   async get(orderId: string) {

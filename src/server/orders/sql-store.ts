@@ -84,34 +84,33 @@ export class SqlOrderStore implements OrderStore {
 
   // create and record are one statement each (the order row and its event together, atomically):
   // they are on the checkout's path, where every round trip to the database counts.
-  async create(input: NewOrder & OrderChanges, event: EventInput): Promise<Order> {
+  async create(input: NewOrder & OrderChanges, event: EventInput): Promise<void> {
     const fields = { stage: 'created', ...input } as Record<string, unknown>;
     const keys = Object.keys(fields).filter((k) => fields[k] !== undefined);
     const n = keys.length;
-    const [row] = await this.sql.query(
+    // Returns nothing: reading a whole row back costs as much as writing it.
+    await this.sql.query(
       `with o as (insert into amazon_pay_orders (${keys.map((k) => COLUMNS[k]).join(', ')})
-         values (${keys.map((_, i) => `$${i + 1}`).join(', ')}) returning *),
+         values (${keys.map((_, i) => `$${i + 1}`).join(', ')}) returning order_id, stage, status),
        e as (insert into amazon_pay_order_events (order_id, source, event, stage, status, detail)
          select order_id, $${n + 1}, $${n + 2}, stage, status, $${n + 3}::jsonb from o)
-       select * from o`,
+       select 1 from o`,
       [...keys.map((k) => fields[k]), event.source, event.event, event.detail ? JSON.stringify(event.detail) : null],
     );
-    return toOrder(row);
   }
 
-  async record(orderId: string, changes: OrderChanges, event: EventInput): Promise<Order> {
+  async record(orderId: string, changes: OrderChanges, event: EventInput): Promise<void> {
     const keys = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== undefined);
     const n = keys.length + 1;
     const [row] = await this.sql.query(
       `with o as (update amazon_pay_orders set ${keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}, `).join('')}updated_at = clock_timestamp()
-         where order_id = $1 returning *),
+         where order_id = $1 returning order_id, stage, status),
        e as (insert into amazon_pay_order_events (order_id, source, event, stage, status, detail)
          select order_id, $${n + 1}, $${n + 2}, stage, status, $${n + 3}::jsonb from o)
-       select * from o`,
+       select 1 as found from o`,
       [orderId, ...keys.map((k) => (changes as Record<string, unknown>)[k]), event.source, event.event, event.detail ? JSON.stringify(event.detail) : null],
     );
     if (!row) throw new Error(`order ${orderId} not found`);
-    return toOrder(row);
   }
 
   async update(orderId: string, decide: (current: Order) => { changes: OrderChanges; event: EventInput } | null) {

@@ -69,14 +69,14 @@ export interface EventInput {
 /** The orders, with their history. Every change is one transaction that also appends its event. */
 export interface OrderStore {
   /** Inserts an order (with any of its fields already known) and its first event. */
-  create(order: NewOrder & OrderChanges, event: EventInput): Promise<Order>;
+  create(order: NewOrder & OrderChanges, event: EventInput): Promise<void>;
   /**
    * Applies `decide(current)` to the order under a lock: it returns the changes and the event,
    * or null to change nothing (idempotent callers decide from the current row, not a stale copy).
    */
   update(orderId: string, decide: (current: Order) => { changes: OrderChanges; event: EventInput } | null): Promise<{ order: Order; changed: boolean }>;
   /** Applies `changes` whatever the current row says, with its event, in one statement (the checkout's fast path). */
-  record(orderId: string, changes: OrderChanges, event: EventInput): Promise<Order>;
+  record(orderId: string, changes: OrderChanges, event: EventInput): Promise<void>;
   get(orderId: string): Promise<Order | undefined>;
   list(options?: { limit?: number; offset?: number }): Promise<Order[]>;
   history(orderId: string): Promise<OrderEvent[]>;
