@@ -95,6 +95,13 @@ describe('GMO-PG client against the sandbox', () => {
     assert.match(start.startLimitDate, /^\d{14}$/);
   });
 
+  it('reuses its connection (keep-alive) for consecutive calls', async () => {
+    const fresh = clientFor(sandbox);
+    const before = sandbox.connections();
+    for (let i = 0; i < 5; i++) await fresh.entryTranAmazonpay({ orderId: orderId(), jobCd: 'AUTH', amount: 100 });
+    assert.ok(sandbox.connections() - before <= 1, `${sandbox.connections() - before} connections for 5 calls`);
+  });
+
   it('reports several errors of one answer, in order, with messages', async () => {
     const error = await client.call('EntryTranAmazonpay', { JobCd: 'SALE', Amount: '12a', AmazonpayType: '3' }).catch((e) => e);
     assert.ok(error instanceof GmoPgError);

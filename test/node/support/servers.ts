@@ -9,6 +9,8 @@ import { createGmoPgClient, type GmoPgConfig } from '../../../src/server/client.
 export interface RunningSandbox extends Sandbox {
   origin: string;
   baseUrl: string;
+  /** TCP connections the sandbox has accepted so far. */
+  connections(): number;
   stop(): Promise<void>;
 }
 
@@ -18,10 +20,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const s = serve({ fetch: sandbox.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
   });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let accepted = 0;
+  server.on('connection', () => accepted++);
   return {
     ...sandbox,
     origin,
     baseUrl: `${origin}${options.basePath ?? ''}/payment/`,
+    connections: () => accepted,
     stop: () =>
       new Promise((resolve) => {
         sandbox.close();
