@@ -20,24 +20,25 @@ const compress = (bytes) => ({
   brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
 });
 
-/** Sizes of `file` with its static imports (`eager`) and of its import() chunks (`lazy`). */
-export function measure(file) {
+/**
+ * Sizes of `entry` bundled by esbuild: what it imports statically (`eager`, compressed together,
+ * as an app's bundler would put it in one file) and each import() chunk (`lazy`, one request each).
+ */
+export function measure(entry, { external = ['lit', 'lit/*', '@lit/*'], tsconfig } = {}) {
   const { outputFiles, metafile } = buildSync({
-    entryPoints: [file], bundle: true, splitting: true, outdir: 'out', write: false, metafile: true,
+    entryPoints: [entry], bundle: true, splitting: true, outdir: 'out', write: false, metafile: true,
     minify: true, format: 'esm', target: 'es2022', charset: 'utf8', legalComments: 'none',
-    external: ['lit', 'lit/*', '@lit/*'], logLevel: 'error',
+    external, tsconfig, logLevel: 'error',
   });
   const bytes = new Map(outputFiles.map((f) => [f.path.slice(f.path.lastIndexOf('out/')), f.contents]));
-  const entry = Object.keys(metafile.outputs).find((o) => metafile.outputs[o].entryPoint);
+  const entryOut = Object.keys(metafile.outputs).find((o) => metafile.outputs[o].entryPoint);
   const eager = new Set();
   const visit = (out) => {
     if (eager.has(out)) return;
     eager.add(out);
     for (const i of metafile.outputs[out].imports) if (i.kind == 'import-statement' && !i.external) visit(i.path);
   };
-  visit(entry);
-  // Eager files are compressed together, as an app's bundler would put them in one file;
-  // lazy chunks are compressed one by one, as each is its own request.
+  visit(entryOut);
   const lazy = [...bytes].filter(([out]) => !eager.has(out) && out.endsWith('.js'));
   return {
     ...compress(Buffer.concat([...eager].map((out) => bytes.get(out)))),
