@@ -35,14 +35,14 @@ export default defineConfig(({ mode }) => {
         // script tag: both in one file.
         entry: (iife
           ? { 'amazon-pay-v2': 'src/iife.ts' }
-          : { 'amazon-pay-v2': 'src/index.ts', confirm: 'src/confirm.ts', react: 'src/react.ts', jsx: 'src/jsx.ts' }) as Record<string, string>,
+          : { 'amazon-pay-v2': 'src/index.ts', confirm: 'src/confirm.ts', react: 'src/react.ts', jsx: 'src/jsx.ts', vue: 'src/vue.ts' }) as Record<string, string>,
         name: 'AmazonPayV2',
         formats: iife ? ['iife'] : ['es'],
         fileName: (format, name) => (format === 'es' ? `${name}.js` : `${name}.${format}.js`),
       },
       minify: iife ? 'oxc' : false, // the ES build stays readable; users' bundlers minify it
       rolldownOptions: {
-        external: iife ? [] : [/^lit(\/.*)?$/, /^@lit\//, /^lit-html(\/.*)?$/, /^lit-element(\/.*)?$/, /^react(\/.*)?$/],
+        external: iife ? [] : [/^lit(\/.*)?$/, /^@lit\//, /^lit-html(\/.*)?$/, /^lit-element(\/.*)?$/, /^react(\/.*)?$/, /^vue$/],
         // The script-tag build runs only where there is a window: imported in Node (SSR, tools) it does nothing.
         output: iife ? { banner: "if (typeof window !== 'undefined') {", footer: '}' } : {},
       },

@@ -12,9 +12,9 @@ describe('the npm package', () => {
 
   it('ships the builds, their types, custom-elements.json, README and LICENSE, and nothing else', () => {
     for (const needed of [
-      'dist/amazon-pay-v2.js', 'dist/amazon-pay-v2.iife.js', 'dist/confirm.js', 'dist/react.js', 'dist/jsx.js',
+      'dist/amazon-pay-v2.js', 'dist/amazon-pay-v2.iife.js', 'dist/confirm.js', 'dist/react.js', 'dist/jsx.js', 'dist/vue.js',
       'dist/node/server.js', 'dist/node/sandbox.js', 'dist/node/amazon/checkout.js',
-      'dist/types/index.d.ts', 'dist/types/confirm.d.ts', 'dist/types/react.d.ts', 'dist/types/jsx.d.ts',
+      'dist/types/index.d.ts', 'dist/types/confirm.d.ts', 'dist/types/react.d.ts', 'dist/types/jsx.d.ts', 'dist/types/vue.d.ts',
       'dist/types/server/index.d.ts', 'dist/types/sandbox/index.d.ts',
       'custom-elements.json', 'README.md', 'LICENSE', 'package.json',
     ]) {

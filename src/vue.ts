@@ -1,0 +1,27 @@
+/**
+ * amazon-pay-v2/vue: type-checked `<amazon-pay-v2>` in Vue templates (Volar / vue-tsc).
+ * Types only: `import type {} from 'amazon-pay-v2/vue'` once, e.g. in `env.d.ts`. Vue must be told
+ * the tag is a custom element: `compilerOptions.isCustomElement: (tag) => tag === 'amazon-pay-v2'`.
+ */
+import type { DefineComponent } from 'vue';
+import type { AmazonPayEventMap } from './browser/events.js';
+import type { AmazonPayV2Attributes } from './jsx.js';
+
+/** Props Vue binds: the attributes, plus the payload as a property (`:payloadJson` / `.payloadJson`). */
+export type AmazonPayV2VueProps = Omit<AmazonPayV2Attributes, 'children' | 'key' | 'ref' | 'className' | 'style' | 'class'> & {
+  payloadJson?: string;
+  estimatedAmount?: string | number;
+  onAmazonPayLoad?: (event: AmazonPayEventMap['amazon-pay-load']) => void;
+  onAmazonPayReady?: (event: AmazonPayEventMap['amazon-pay-ready']) => void;
+  onAmazonPayClick?: (event: AmazonPayEventMap['amazon-pay-click']) => void;
+  onAmazonPayRedirect?: (event: AmazonPayEventMap['amazon-pay-redirect']) => void;
+  onAmazonPayError?: (event: AmazonPayEventMap['amazon-pay-error']) => void;
+};
+
+declare module 'vue' {
+  interface GlobalComponents {
+    'amazon-pay-v2': DefineComponent<AmazonPayV2VueProps>;
+  }
+}
+
+export {};
