@@ -3,8 +3,7 @@
  * amount is always the server's), the signed button payloads, and the back-office routes of the
  * orders page. What a real shop writes around `createAmazonPayHandler`.
  */
-import { constants, createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { randomUUID } from 'node:crypto';
+import { constants, createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { AmazonPayHandler, OrderSpec, ResolveOrderInput } from '../src/server/index.js';

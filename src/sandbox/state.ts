@@ -20,7 +20,6 @@ export interface TradeEvent {
   at: string;
   event: string;
   status: TradeStatus;
-  detail?: string;
 }
 
 export interface Trade {

@@ -124,10 +124,10 @@ function saveAndNotify(ctx: GmoContext, trade: Trade) {
   ctx.notify(trade);
 }
 
-function record(trade: Trade, event: string, status: TradeStatus, detail?: string) {
+function record(trade: Trade, event: string, status: TradeStatus) {
   trade.status = status;
   trade.processDate = gmoDate();
-  trade.history.push({ at: new Date().toISOString(), event, status, detail });
+  trade.history.push({ at: new Date().toISOString(), event, status });
 }
 
 /** The outcome of a payment at Amazon (AmazonpayStart or 随時決済). */
