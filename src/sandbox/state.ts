@@ -90,7 +90,10 @@ interface Snapshot {
 }
 
 export class SandboxState {
-  readonly trades = new Map<string, Trade>(); // by AccessID
+  private readonly tradeMap = new Map<string, Trade>();
+  // ShopID + OrderID → trade: EntryTran and SearchTradeMulti look trades up by OrderID, and a scan
+  // grows with every trade (a benchmark makes tens of thousands).
+  private readonly byOrder = new Map<string, Trade>();
   readonly sessions = new Map<string, Session>();
   readonly chargePermissions = new Map<string, ChargePermission>();
 
@@ -103,14 +106,23 @@ export class SandboxState {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw new Error(`sandbox state file ${file} is unreadable (${(error as Error).message}): delete it to start afresh`);
     }
-    for (const t of snapshot.trades) this.trades.set(t.accessId, t);
+    for (const t of snapshot.trades) this.addTrade(t);
     for (const s of snapshot.sessions) this.sessions.set(s.id, s);
     for (const p of snapshot.chargePermissions) this.chargePermissions.set(p.id, p);
   }
 
+  /** Trades by AccessID; add with `addTrade`, which keeps the OrderID index. */
+  get trades(): ReadonlyMap<string, Trade> {
+    return this.tradeMap;
+  }
+
+  addTrade(trade: Trade): void {
+    this.tradeMap.set(trade.accessId, trade);
+    this.byOrder.set(`${trade.shopId}\n${trade.orderId}`, trade);
+  }
+
   tradeByOrder(shopId: string, orderId: string): Trade | undefined {
-    for (const t of this.trades.values()) if (t.shopId === shopId && t.orderId === orderId) return t;
-    return undefined;
+    return this.byOrder.get(`${shopId}\n${orderId}`);
   }
 
   /** Writes the snapshot (atomically: a crash mid-write leaves the previous one). */
@@ -127,7 +139,8 @@ export class SandboxState {
   }
 
   clear(): void {
-    this.trades.clear();
+    this.tradeMap.clear();
+    this.byOrder.clear();
     this.sessions.clear();
     this.chargePermissions.clear();
     this.save();

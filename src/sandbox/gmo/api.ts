@@ -214,7 +214,7 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
       history: [],
     };
     record(trade, 'EntryTranAmazonpay', 'UNPROCESSED');
-    ctx.state.trades.set(trade.accessId, trade);
+    ctx.state.addTrade(trade);
     ctx.state.save();
     return { AccessID: trade.accessId, AccessPass: trade.accessPass };
   },
