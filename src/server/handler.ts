@@ -84,7 +84,7 @@ export interface AmazonPayHandler {
   store: OrderStore;
   gmo: GmoPgClient;
   backOffice: BackOffice;
-  /** Resolves when the background confirmations of notifications are done (tests, shutdown). */
+  /** Resolves when the work done after answering (confirming notifications, marking orders started) is done (tests, shutdown). */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -174,6 +174,11 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
       return json(c, failure.status, { code: failure.code, message: failure.message, gmoErrors: failure.gmoErrors, orderId });
     };
     const codes = (error: unknown) => (error instanceof GmoPgError ? error.codes.join('|') : null);
+    // The order store failed: the shopper must not pay for an order the shop cannot find again.
+    const unrecorded = (error: Error) => {
+      logger.error('order not recorded: checkout stopped before the shopper could pay', { orderId, error: error.message });
+      return json(c, 503, { code: 'ORDER_NOT_RECORDED', message: 'ただいまご注文を受け付けられません。しばらくしてからもう一度お試しください。', orderId });
+    };
 
     let entry;
     try {
@@ -183,27 +188,40 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
       await store.create({ ...order, stage, errorCodes: codes(error) }, { source: 'checkout', event: 'EntryTranAmazonpay failed', detail: { ...detail, error: (error as Error).message } });
       return refuse(stage, error);
     }
-    // Recorded before ExecTran: a crash from here on leaves an order that says where it stopped.
-    await store.create(
-      { ...order, stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass },
-      { source: 'checkout', event: `EntryTranAmazonpay (${kind})`, detail },
-    );
+    // GMO-PG now holds a transaction. The order (with its AccessPass) must be durable before the
+    // browser gets the token to pay with; it is written while ExecTran is on the wire, and the
+    // answer waits for both. A crash from here on leaves an order that says where it stopped.
     const retUrl = new URL(c.req.path.replace(/\/checkout$/, '/result'), origin(c)).href;
+    const common = {
+      ...entry, orderId, retUrl, description: spec.description, paymentTermSec: options.paymentTermSec, frequency: spec.frequency,
+      clientField1: spec.clientField1, clientField2: spec.clientField2, clientField3: spec.clientField3,
+    };
+    const exec = gmo.execTranAmazonpay(
+      sessionId ? { ...common, amazonCheckoutSessionId: sessionId as string } : { ...common, apbType: options.apbType ?? 'PayAndShip' },
+    );
+    const created = store
+      .create({ ...order, stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass }, { source: 'checkout', event: `EntryTranAmazonpay (${kind})`, detail })
+      .then(() => undefined, (error: Error) => error);
     let start;
     try {
-      const common = {
-        ...entry, orderId, retUrl, description: spec.description, paymentTermSec: options.paymentTermSec, frequency: spec.frequency,
-        clientField1: spec.clientField1, clientField2: spec.clientField2, clientField3: spec.clientField3,
-      };
-      start = await gmo.execTranAmazonpay(
-        sessionId ? { ...common, amazonCheckoutSessionId: sessionId as string } : { ...common, apbType: options.apbType ?? 'PayAndShip' },
-      );
+      start = await exec;
     } catch (error) {
+      const notRecorded = await created;
+      if (notRecorded) return unrecorded(notRecorded);
       const stage = error instanceof GmoPgError ? 'exec_failed' : 'exec_unknown';
       await store.record(orderId, { stage, errorCodes: codes(error) }, { source: 'checkout', event: 'ExecTranAmazonpay failed', detail: { error: (error as Error).message } });
       return refuse(stage, error);
     }
-    await store.record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'ExecTranAmazonpay: shopper sent to AmazonpayStart' });
+    const notRecorded = await created;
+    if (notRecorded) return unrecorded(notRecorded);
+    // 'started' is bookkeeping, so the shopper does not wait for it: the order is already durable,
+    // and a result or notification that comes first moves it on from 'entered' by itself
+    // (reconcile), which is why this write only applies to an order still at 'entered'.
+    const started = store
+      .record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'ExecTranAmazonpay: shopper sent to AmazonpayStart' }, { ifStage: 'entered', deferred: true })
+      .catch((error) => logger.warn('order not marked started (it stays entered until its result)', { orderId, error: (error as Error).message }))
+      .finally(() => background.delete(started));
+    background.add(started);
     logger.info('checkout started', { orderId, kind, amount: spec.amount });
     return c.json({ startUrl: start.startUrl, accessId: start.accessId, token: start.token, orderId });
   });

@@ -133,6 +133,27 @@ describe('POST /checkout', () => {
     }
   });
 
+  it('stops before the shopper can pay when the order cannot be recorded', async () => {
+    class BrokenStore extends MemoryOrderStore {
+      override async create(): Promise<void> {
+        throw new Error('disk full');
+      }
+    }
+    const broken = await startShop(sandbox, { store: new BrokenStore() });
+    try {
+      const answer = await checkout(broken, {});
+      assert.equal(answer.status, 503);
+      const { error, startUrl, token } = await answer.json();
+      assert.equal(error.code, 'ORDER_NOT_RECORDED');
+      assert.equal(startUrl ?? token, undefined);
+      // GMO-PG got its ExecTran, but the token never left the server: nobody can pay this trade.
+      assert.equal(sandbox.state.tradeByOrder(sandbox.shopId, error.orderId)!.status, 'REQSUCCESS');
+      assert.ok(broken.logs.some((l) => l.startsWith('error order not recorded') && l.includes('disk full')));
+    } finally {
+      await broken.stop();
+    }
+  });
+
   it('gives 100 concurrent checkouts 100 distinct orders, each matching the sandbox', async () => {
     const answers = await Promise.all(Array.from({ length: 100 }, () => checkout(shop, {}).then((r) => r.json())));
     const ids = new Set(answers.map((a) => a.orderId));

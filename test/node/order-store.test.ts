@@ -4,11 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openOrderStore, type SqlOrderStore } from '../../src/server/orders/sql-store.js';
+import { SqlOrderStore, openOrderStore } from '../../src/server/orders/sql-store.js';
+import { openPglite } from '../../src/server/orders/sql.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { PAYLOAD, amazonCheckout, formFields, postForm, startSandbox } from './support/servers.js';
 import { checkout, startShop } from './support/shop.js';
 
+const run = promisify(execFile);
 let pg: TestPostgres;
 let dir: string;
 before(async () => {
@@ -33,7 +37,20 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal(store.sql.kind, kind);
       assert.equal(await store.migrate(), 0);
       const [{ version }] = await store.sql.query<{ version: number }>('select max(version) as version from amazon_pay_schema');
-      assert.equal(version, 1);
+      assert.equal(version, 2);
+    });
+
+    it('upgrades a database made by an earlier version, keeping its orders', async () => {
+      const orderId = `UP-${kind}-${Date.now()}`;
+      await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 500, tax: 0 }, { source: 'checkout', event: 'created' });
+      // Back to schema 1 (the events' foreign key, one applied migration), as version 0.1 left it.
+      await store.sql.query('alter table amazon_pay_order_events add constraint amazon_pay_order_events_order_id_fkey foreign key (order_id) references amazon_pay_orders(order_id)');
+      await store.sql.query('delete from amazon_pay_schema where version > 1');
+      assert.equal(await store.migrate(), 1);
+      const constraints = await store.sql.query("select conname from pg_constraint where conrelid = 'amazon_pay_order_events'::regclass and contype = 'f'");
+      assert.deepEqual(constraints, []);
+      assert.equal((await store.get(orderId))!.amount, 500);
+      assert.equal((await store.history(orderId)).length, 1);
     });
 
     it('creates, updates and lists orders, recording every change with its source and time', async () => {
@@ -68,8 +85,105 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal((await store.get(orderId))!.cancelAmount, 40);
       assert.equal((await store.history(orderId)).length, 41);
     });
+
+    it('writes concurrent creates and records together (group commit), each row with its own event', async () => {
+      let statements = 0;
+      const counted = new SqlOrderStore({ ...store.sql, query: ((text: string, params?: unknown[]) => (statements++, store.sql.query(text, params))) as typeof store.sql.query });
+      const ids = Array.from({ length: 50 }, (_, i) => `GC-${kind}-${Date.now()}-${i}`);
+      await Promise.all(ids.map((orderId, i) =>
+        counted.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1000 + i, tax: i, stage: 'entered', accessId: `A${orderId}`, accessPass: 'p' }, { source: 'checkout', event: 'EntryTranAmazonpay', detail: { i } })));
+      assert.equal(statements, 1, 'fifty creates in the same turn are one statement');
+      await Promise.all(ids.map((orderId, i) => counted.record(orderId, { stage: 'started', status: 'REQSUCCESS', cancelAmount: i }, { source: 'checkout', event: 'ExecTranAmazonpay' })));
+      assert.equal(statements, 2);
+      for (const [i, orderId] of ids.entries()) {
+        const order = (await store.get(orderId))!;
+        assert.deepEqual([order.amount, order.tax, order.stage, order.status, order.cancelAmount, order.accessId], [1000 + i, i, 'started', 'REQSUCCESS', i, `A${orderId}`]);
+        assert.deepEqual((await store.history(orderId)).map((e) => [e.event, e.stage, e.detail]), [['EntryTranAmazonpay', 'entered', { i }], ['ExecTranAmazonpay', 'started', null]]);
+      }
+    });
+
+    it('fails only the bad write of a batch, and applies two records of one order in order', async () => {
+      const base = `BW-${kind}-${Date.now()}`;
+      await store.create({ orderId: `${base}-taken`, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0 }, { source: 'checkout', event: 'created' });
+      const results = await Promise.allSettled([
+        store.create({ orderId: `${base}-a`, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0 }, { source: 'checkout', event: 'created' }),
+        store.create({ orderId: `${base}-taken`, kind: 'apb', jobCd: 'AUTH', amount: 2, tax: 0 }, { source: 'checkout', event: 'again' }),
+        store.create({ orderId: `${base}-b`, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0 }, { source: 'checkout', event: 'created' }),
+        store.record(`${base}-a`, { stage: 'entered' }, { source: 'checkout', event: 'first' }),
+        store.record(`${base}-a`, { stage: 'started' }, { source: 'checkout', event: 'second' }),
+        store.record(`${base}-missing`, { stage: 'started' }, { source: 'checkout', event: 'lost' }),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+      assert.match(String((results[5] as PromiseRejectedResult).reason), /order .*-missing not found/);
+      assert.equal((await store.get(`${base}-taken`))!.amount, 1);
+      assert.equal((await store.get(`${base}-a`))!.stage, 'started');
+      assert.deepEqual((await store.history(`${base}-a`)).map((e) => [e.event, e.stage]), [['created', 'created'], ['first', 'entered'], ['second', 'started']]);
+      assert.equal((await store.history(`${base}-taken`)).length, 1);
+    });
+
+    it('records with ifStage only while the order is at that stage; a read sees the writes submitted before it', async () => {
+      const orderId = `IF-${kind}-${Date.now()}`;
+      await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0, stage: 'entered' }, { source: 'checkout', event: 'created' });
+      await store.update(orderId, () => ({ changes: { stage: 'completed', status: 'AUTH' }, event: { source: 'RetURL', event: 'paid' } }));
+      assert.equal(await store.record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'late' }, { ifStage: 'entered' }), false);
+      assert.equal(await store.record(`${orderId}-missing`, { stage: 'started' }, { source: 'checkout', event: 'late' }, { ifStage: 'entered' }), false);
+      void store.record(orderId, { description: 'not awaited' }, { source: 'back office', event: 'note' });
+      const order = (await store.get(orderId))!;
+      assert.deepEqual([order.stage, order.status, order.description], ['completed', 'AUTH', 'not awaited']);
+      assert.deepEqual((await store.history(orderId)).map((e) => e.event), ['created', 'paid', 'note']);
+    });
   });
 }
+
+describe('PGlite on its worker thread', () => {
+  it('keeps any text exactly, through prepared statements and their literals', async () => {
+    const sql = await openPglite('memory://');
+    try {
+      const nasty = ["it's", 'back\\slash \\\' quote', '$1 and $$dollar$$', '髙橋 﨑子 ①号室', '😀 emoji', "'); drop table x; --", ''];
+      for (const [i, text] of nasty.entries()) {
+        const [row] = await sql.query<{ t: string; n: number; j: unknown }>('select $1::text as t, $2::integer as n, $3::jsonb as j', [text, i, JSON.stringify({ text })]);
+        assert.deepEqual([row.t, row.n, row.j], [text, i, { text }]);
+      }
+      const [row] = await sql.query<{ t: string | null }>('select $1::text as t', [null]);
+      assert.equal(row.t, null);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it('keeps working past the prepared-statement limit, and reports SQL errors with their code', async () => {
+    const sql = await openPglite('memory://');
+    try {
+      for (let i = 0; i < 130; i++) {
+        const [row] = await sql.query<{ v: number }>(`select $1::integer + ${i} as v`, [1]);
+        assert.equal(row.v, i + 1);
+      }
+      await assert.rejects(sql.query('select $1::integer', ['not a number']), (e: Error & { code?: string }) => e.code === '22P02' && /invalid input syntax/.test(e.message));
+      await assert.rejects(sql.query('select * from no_such_table'), (e: Error & { code?: string }) => e.code === '42P01');
+      // a transaction that throws leaves nothing behind and the session usable
+      await sql.query('create table t (v integer)');
+      await assert.rejects(sql.transaction(async (q) => {
+        await q('insert into t values ($1)', [1]);
+        throw new Error('changed my mind');
+      }), /changed my mind/);
+      assert.deepEqual(await sql.query('select count(*)::integer as n from t'), [{ n: 0 }]);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it('does not keep a script alive once its writes are done', async () => {
+    const script = `import { openOrderStore } from ${JSON.stringify(new URL('../../src/server/orders/sql-store.ts', import.meta.url).href)};
+      const store = await openOrderStore({ dataDir: 'memory://' });
+      await store.create({ orderId: 'EXIT-1', kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0 }, { source: 'checkout', event: 'created' });
+      void store.record('EXIT-1', { stage: 'started' }, { source: 'checkout', event: 'later' }, { deferred: true }).then(() => console.log('deferred write done'));
+      console.log('not closed');`;
+    const started = Date.now();
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 });
+    assert.deepEqual(stdout.trim().split('\n'), ['not closed', 'deferred write done']);
+    assert.ok(Date.now() - started < 30_000);
+  });
+});
 
 describe('PostgreSQL shared by several servers', () => {
   it('lets two shops migrate at once, and a result arrive at the other server', async () => {

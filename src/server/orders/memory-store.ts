@@ -1,4 +1,4 @@
-import type { NewOrder, Order, OrderChanges, OrderEvent, OrderStore, EventInput } from './types.js';
+import type { NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore, EventInput } from './types.js';
 
 /** Orders in memory: for unit tests only. Nothing survives the process; use the SQL store for a shop. */
 export class MemoryOrderStore implements OrderStore {
@@ -33,8 +33,10 @@ export class MemoryOrderStore implements OrderStore {
     return run;
   }
 
-  async record(orderId: string, changes: OrderChanges, event: EventInput) {
-    await this.update(orderId, () => ({ changes, event }));
+  async record(orderId: string, changes: OrderChanges, event: EventInput, options: { ifStage?: OrderStage; deferred?: boolean } = {}) {
+    if (options.ifStage && this.orders.get(orderId)?.stage !== options.ifStage) return false;
+    const { changed } = await this.update(orderId, (current) => (!options.ifStage || current.stage === options.ifStage ? { changes, event } : null));
+    return changed;
   }
 
   async get(orderId: string) {

@@ -3,6 +3,8 @@
  * compiled to WASM, in a data folder, no server) and Postgres through node-postgres (DATABASE_URL).
  * The same SQL and migrations run on both.
  */
+import { openPgliteThread } from './pglite-thread.js';
+
 export type Query = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
 
 export interface Sql {
@@ -12,32 +14,84 @@ export interface Sql {
   close(): Promise<void>;
   /** `pglite` or `postgres`, for messages. */
   kind: string;
+  /** How many statements can usefully run at once: 1 for PGlite, the pool's size for Postgres. */
+  parallel: number;
 }
 
-/** PGlite in `dataDir` (created when missing); `memory://` keeps it in memory. */
+/**
+ * PGlite in `dataDir` (created when missing); `memory://` keeps it in memory. It runs on a worker
+ * thread (see pglite-thread.ts), one statement at a time: a transaction holds the session until
+ * it ends, and other statements wait for it.
+ */
 export async function openPglite(dataDir: string): Promise<Sql> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  if (!dataDir.includes('://')) (await import('node:fs')).mkdirSync(dataDir, { recursive: true });
-  const db = new PGlite(dataDir);
-  await db.waitReady;
-  const wrap = (q: { query: (t: string, p?: unknown[]) => Promise<{ rows: unknown[] }> }): Query =>
-    (async (text: string, params?: unknown[]) => (await q.query(text, params)).rows) as Query;
+  const db = await openPgliteThread(dataDir);
+  const { escapeLiteral } = (await import('pg')).default;
+  let last: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = last.then(fn);
+    last = run.catch(() => {});
+    return run;
+  };
+  // PGlite parses and plans every statement it is sent, and for the checkout's writes (one
+  // statement over two tables) that is three quarters of the cost. So a statement with parameters
+  // is prepared once (PREPARE) and then run with EXECUTE, its values written as literals by
+  // node-postgres's escapeLiteral (PGlite's protocol API has no named statements).
+  const prepared = new Map<string, string>(); // text → statement name, least recently used first
+  let named = 0;
+  const literal = (value: unknown) => (value === null || value === undefined ? 'null' : escapeLiteral(String(value)));
+  async function run(text: string, params?: unknown[]) {
+    if (!params?.length) return db.query(text);
+    let name = prepared.get(text);
+    if (name) {
+      prepared.delete(text);
+    } else {
+      name = `amazon_pay_${++named}`;
+      await db.query(`prepare ${name} as ${text}`);
+      if (prepared.size >= MAX_PREPARED) {
+        const [oldest, old] = prepared.entries().next().value!;
+        prepared.delete(oldest);
+        await db.query(`deallocate ${old}`);
+      }
+    }
+    prepared.set(text, name);
+    return db.query(`execute ${name}(${params.map(literal).join(', ')})`);
+  }
+  // Inside a transaction statements go as they are: a statement prepared there would be lost, or
+  // left in an aborted transaction, when the transaction is rolled back.
+  const inSession = (async (text: string, params?: unknown[]) => db.query(text, params)) as Query;
   return {
     kind: 'pglite',
-    query: wrap(db),
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
-    close: () => db.close(),
+    parallel: 1,
+    query: ((text: string, params?: unknown[]) => exclusive(() => run(text, params))) as Query,
+    transaction: (fn) =>
+      exclusive(async () => {
+        await db.query('begin');
+        try {
+          const result = await fn(inSession);
+          await db.query('commit');
+          return result;
+        } catch (error) {
+          await db.query('rollback').catch(() => {});
+          throw error;
+        }
+      }),
+    close: () => exclusive(() => db.close()),
   };
 }
+
+/** How many prepared statements a PGlite session keeps (batched writes of each size are one each). */
+const MAX_PREPARED = 100;
 
 /** Postgres at `url` (e.g. DATABASE_URL), through a connection pool. */
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Sql> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const max = options.max ?? 10;
+  const pool = new pg.Pool({ connectionString: url, max });
   const query: Query = (async (text: string, params?: unknown[]) => (await pool.query(text, params)).rows) as Query;
   await query('select 1'); // fail at start, with the reason, rather than on the first order
   return {
     kind: 'postgres',
+    parallel: max,
     query,
     async transaction(fn) {
       const client = await pool.connect();

@@ -75,8 +75,14 @@ export interface OrderStore {
    * or null to change nothing (idempotent callers decide from the current row, not a stale copy).
    */
   update(orderId: string, decide: (current: Order) => { changes: OrderChanges; event: EventInput } | null): Promise<{ order: Order; changed: boolean }>;
-  /** Applies `changes` whatever the current row says, with its event, in one statement (the checkout's fast path). */
-  record(orderId: string, changes: OrderChanges, event: EventInput): Promise<void>;
+  /**
+   * Applies `changes` with its event in one statement, without reading the row first (the
+   * checkout's fast path). With `ifStage`, only while the order is still at that stage: returns
+   * false (and changes nothing) otherwise. Without it, a missing order is an error. `deferred`
+   * lets the store gather the write with others for a few milliseconds (bookkeeping that nobody
+   * waits for); reads still see it.
+   */
+  record(orderId: string, changes: OrderChanges, event: EventInput, options?: { ifStage?: OrderStage; deferred?: boolean }): Promise<boolean>;
   get(orderId: string): Promise<Order | undefined>;
   list(options?: { limit?: number; offset?: number }): Promise<Order[]>;
   history(orderId: string): Promise<OrderEvent[]>;
