@@ -61,6 +61,9 @@ function loadOnce(url: string, attempt: number, { timeout = 15000, nonce }: Load
         // The browser would answer a retry of the same URL from its memory of the failure.
         src: attempt ? `${url}${url.includes('?') ? '&' : '?'}retry=${attempt}` : url,
         async: true,
+        // An injected async script is fetched at low priority, in line with the page's images; the
+        // button is above the fold and the reason the shopper is here.
+        fetchPriority: 'high',
         nonce: nonce ?? document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce ?? '',
       });
       script.setAttribute(STATE, 'loading');

@@ -35,6 +35,8 @@ describe('loadCheckoutJs', () => {
     expect(fake().loadCount).to.equal(1);
     expect((await serverSeen(key)).script).to.equal(1);
     expect(scriptsFor(key)[0].getAttribute('data-amazon-pay-v2')).to.equal('loaded');
+    // The button is what the shopper came for: its script is not left behind the page's images.
+    expect((scriptsFor(key)[0] as HTMLScriptElement).fetchPriority).to.equal('high');
     // and a later call from either copy reuses it
     await copy.loadCheckoutJs(src);
     expect(scriptsFor(key).length).to.equal(1);
