@@ -191,17 +191,19 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
     // GMO-PG now holds a transaction. The order (with its AccessPass) must be durable before the
     // browser gets the token to pay with; it is written while ExecTran is on the wire, and the
     // answer waits for both. A crash from here on leaves an order that says where it stopped.
+    // The write is handed to the database first: started after ExecTran, it competed with the
+    // sandbox's work on a 2-core machine and ExecTran came back later (bench/server.mjs).
     const retUrl = new URL(c.req.path.replace(/\/checkout$/, '/result'), origin(c)).href;
     const common = {
       ...entry, orderId, retUrl, description: spec.description, paymentTermSec: options.paymentTermSec, frequency: spec.frequency,
       clientField1: spec.clientField1, clientField2: spec.clientField2, clientField3: spec.clientField3,
     };
-    const exec = gmo.execTranAmazonpay(
-      sessionId ? { ...common, amazonCheckoutSessionId: sessionId as string } : { ...common, apbType: options.apbType ?? 'PayAndShip' },
-    );
     const created = store
       .create({ ...order, stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass }, { source: 'checkout', event: `EntryTranAmazonpay (${kind})`, detail })
       .then(() => undefined, (error: Error) => error);
+    const exec = gmo.execTranAmazonpay(
+      sessionId ? { ...common, amazonCheckoutSessionId: sessionId as string } : { ...common, apbType: options.apbType ?? 'PayAndShip' },
+    );
     let start;
     try {
       start = await exec;
