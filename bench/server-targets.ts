@@ -1,7 +1,10 @@
 // The two servers benchmark 5 compares, in one child process: our merchant endpoint
 // (POST /api/amazon-pay/checkout, orders in PGlite) and the floor, a bare node:http server that
 // makes the same two GMO-PG calls with the client and nothing else.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -23,9 +26,12 @@ async function ours(store: Parameters<typeof createAmazonPayHandler>[0]['store']
   return (server.address() as AddressInfo).port;
 }
 
-// The default durable store (PGlite, in memory here so that disk speed is not measured), and no
-// storage at all, to tell the handler's own cost from the database's.
-const pglite = await ours(await openOrderStore({ dataDir: 'memory://' }));
+// The default durable store as a shop runs it (PGlite in a folder, with its journal; a fresh
+// temporary one), and no storage at all, to tell the handler's own cost from the database's.
+const dataDir = mkdtempSync(join(tmpdir(), 'apv2-bench-orders-'));
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
+const pglite = await ours(await openOrderStore({ dataDir }));
 const memory = await ours(new MemoryOrderStore());
 
 const floor = createServer(async (req, res) => {

@@ -199,7 +199,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
       clientField1: spec.clientField1, clientField2: spec.clientField2, clientField3: spec.clientField3,
     };
     const created = store
-      .create({ ...order, stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass }, { source: 'checkout', event: `EntryTranAmazonpay (${kind})`, detail })
+      .create({ ...order, stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass }, { source: 'checkout', event: `EntryTranAmazonpay (${kind})`, detail }, { journal: true })
       .then(() => undefined, (error: Error) => error);
     const exec = gmo.execTranAmazonpay(
       sessionId ? { ...common, amazonCheckoutSessionId: sessionId as string } : { ...common, apbType: options.apbType ?? 'PayAndShip' },

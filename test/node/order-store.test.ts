@@ -1,10 +1,10 @@
 // The order store on both of its databases: PGlite in a folder, and a real PostgreSQL server.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SqlOrderStore, openOrderStore } from '../../src/server/orders/sql-store.js';
+import { JOURNAL_FILE, SqlOrderStore, openOrderStore } from '../../src/server/orders/sql-store.js';
 import { openPglite } from '../../src/server/orders/sql.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -155,9 +155,14 @@ describe('PGlite on its worker thread', () => {
     const sql = await openPglite('memory://');
     try {
       for (let i = 0; i < 130; i++) {
-        const [row] = await sql.query<{ v: number }>(`select $1::integer + ${i} as v`, [1]);
-        assert.equal(row.v, i + 1);
+        // the second run of a statement prepares it; past 100, the least recently used go
+        for (const n of [1, 2, 3]) {
+          const [row] = await sql.query<{ v: number }>(`select $1::integer + ${i} as v`, [n]);
+          assert.equal(row.v, i + n);
+        }
       }
+      const [{ count }] = await sql.query<{ count: number }>('select count(*)::integer as count from pg_prepared_statements');
+      assert.equal(count, 100);
       await assert.rejects(sql.query('select $1::integer', ['not a number']), (e: Error & { code?: string }) => e.code === '22P02' && /invalid input syntax/.test(e.message));
       await assert.rejects(sql.query('select * from no_such_table'), (e: Error & { code?: string }) => e.code === '42P01');
       // a transaction that throws leaves nothing behind and the session usable
@@ -182,6 +187,60 @@ describe('PGlite on its worker thread', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 });
     assert.deepEqual(stdout.trim().split('\n'), ['not closed', 'deferred write done']);
     assert.ok(Date.now() - started < 30_000);
+  });
+});
+
+describe('the journal of new orders (PGlite in a folder)', () => {
+  const storeUrl = JSON.stringify(new URL('../../src/server/orders/sql-store.ts', import.meta.url).href);
+  const entry = (orderId: string) => ({
+    fields: { stage: 'entered', orderId, kind: 'apb', jobCd: 'AUTH', amount: 3980, tax: 0, status: 'UNPROCESSED', accessId: `A${orderId}`, accessPass: 'secret' },
+    event: { source: 'checkout', event: 'EntryTranAmazonpay (apb)', detail: { amount: 3980 } },
+  });
+
+  it('keeps an order the process died before writing to the database', async () => {
+    const dataDir = join(dir, 'journal-crash');
+    const script = `import { openOrderStore } from ${storeUrl};
+      const store = await openOrderStore({ dataDir: ${JSON.stringify(dataDir)} });
+      const e = ${JSON.stringify(entry('JR-CRASH-1'))};
+      await store.create(e.fields, e.event, { journal: true });
+      console.log('created');
+      process.kill(process.pid, 'SIGKILL'); // before the database has had its turn`;
+    const child = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]).catch((e) => e);
+    assert.equal(child.signal, 'SIGKILL');
+    assert.equal(child.stdout.trim(), 'created');
+    assert.match(readFileSync(join(dataDir, JOURNAL_FILE), 'utf8'), /JR-CRASH-1/);
+    const store = await openOrderStore({ dataDir });
+    try {
+      const order = (await store.get('JR-CRASH-1'))!;
+      assert.deepEqual([order.stage, order.status, order.amount, order.accessId, order.accessPass], ['entered', 'UNPROCESSED', 3980, 'AJR-CRASH-1', 'secret']);
+      assert.deepEqual((await store.history('JR-CRASH-1')).map((e) => [e.source, e.event, e.detail]), [['checkout', 'EntryTranAmazonpay (apb)', { amount: 3980 }]]);
+      assert.equal(statSync(join(dataDir, JOURNAL_FILE)).size, 0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('applies a journal line once however often it is replayed, and skips a torn last line', async () => {
+    const dataDir = join(dir, 'journal-replay');
+    let store = await openOrderStore({ dataDir });
+    const { fields, event } = entry('JR-TWICE-1');
+    await store.create(fields as never, event as never, { journal: true });
+    assert.equal((await store.get('JR-TWICE-1'))!.stage, 'entered'); // a read waits for the database
+    assert.equal(statSync(join(dataDir, JOURNAL_FILE)).size, 0);
+    await store.record('JR-TWICE-1', { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'ExecTranAmazonpay' });
+    await store.close();
+    const line = JSON.stringify({ fields, event }) + '\n';
+    writeFileSync(join(dataDir, JOURNAL_FILE), line + line + '{"fields":{"orderId":"JR-TORN');
+    store = await openOrderStore({ dataDir });
+    try {
+      const order = (await store.get('JR-TWICE-1'))!;
+      assert.deepEqual([order.stage, order.status], ['started', 'REQSUCCESS'], 'a replay never rolls an order back');
+      assert.equal((await store.history('JR-TWICE-1')).length, 2);
+      assert.equal(await store.get('JR-TORN'), undefined);
+      assert.equal(statSync(join(dataDir, JOURNAL_FILE)).size, 0);
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -1,5 +1,7 @@
 import { openPglite, openPostgres, type Query, type Sql } from './sql.js';
 import type { EventInput, NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore } from './types.js';
+import { join } from 'node:path';
+import { OrderJournal } from './journal.js';
 import { WriteBatch } from './write-batch.js';
 
 /**
@@ -67,15 +69,20 @@ function toOrder(row: Record<string, unknown>): Order {
   return order as unknown as Order;
 }
 
-/** How long a deferred record may wait to be written with others. */
-const DEFERRED_MS = 50;
+/**
+ * How long a deferred write (an order already in the journal, a "started" mark) may wait to be
+ * written with others: the longer, the bigger and cheaper the batch. Reads never wait for it:
+ * they send it at once.
+ */
+const DEFERRED_MS = 200;
 
 /** Column types other than text, for the typed placeholders of batched writes. */
 const INTEGER = new Set(['amount', 'tax', 'cancelAmount', 'cancelTax', 'frequencyValue']);
 const typed = (key: string) => (INTEGER.has(key) ? 'integer' : key === 'createdAt' || key === 'updatedAt' ? 'timestamptz' : 'text');
 
 type WriteOp =
-  | { kind: 'create'; fields: Record<string, unknown>; event: EventInput }
+  // journaled: the order is in the journal already, and a row that exists is left as it is
+  | { kind: 'create'; fields: Record<string, unknown>; event: EventInput; journaled?: boolean }
   | { kind: 'record'; orderId: string; changes: Record<string, unknown>; event: EventInput; ifStage?: OrderStage };
 
 const definedKeys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
@@ -84,14 +91,18 @@ const eventDetail = (e: EventInput) => (e.detail ? JSON.stringify(e.detail) : nu
 /** Orders in Postgres or PGlite. Open it with `openOrderStore`. */
 export class SqlOrderStore implements OrderStore {
   // create and record are the checkout's writes: batched (group commit), each order row with its
-  // event in one statement. Deferred records (bookkeeping nobody waits for) gather for up to
-  // DEFERRED_MS first. Reads and updates wait for every write submitted before them.
+  // event in one statement. Deferred writes (journaled orders, bookkeeping nobody waits for)
+  // gather for up to DEFERRED_MS first. Reads and updates wait for every write submitted before them.
   private readonly writes: WriteBatch<WriteOp, boolean>;
   private readonly deferred: WriteBatch<WriteOp, boolean>;
+  private readonly journal?: OrderJournal;
+  private closed = false;
 
-  constructor(readonly sql: Sql) {
+  /** @param options.journal where new orders are made durable first (see journal.ts); PGlite only */
+  constructor(readonly sql: Sql, options: { journal?: OrderJournal } = {}) {
     this.writes = new WriteBatch((ops) => this.writeBatch(ops), { parallel: sql.parallel });
     this.deferred = new WriteBatch((ops) => this.writeBatch(ops), { delayMs: DEFERRED_MS });
+    this.journal = options.journal;
   }
 
   private async settled() {
@@ -114,13 +125,43 @@ export class SqlOrderStore implements OrderStore {
     });
   }
 
-  async create(input: NewOrder & OrderChanges, event: EventInput): Promise<void> {
-    await this.writes.submit({ kind: 'create', fields: { stage: 'created', ...input }, event });
+  async create(input: NewOrder & OrderChanges, event: EventInput, options: { journal?: boolean } = {}): Promise<void> {
+    const fields = { stage: 'created', ...input };
+    if (!options.journal || !this.journal) return void (await this.writes.submit({ kind: 'create', fields, event }));
+    this.journal.append({ fields, event }); // durable from here
+    this.apply({ kind: 'create', fields, event, journaled: true });
+  }
+
+  /** Writes a journaled order to the database with the deferred writes, until it is there. */
+  private apply(op: WriteOp, attempt = 0) {
+    this.deferred.submit(op).then(
+      () => this.journal!.applied(1),
+      (error: Error) => {
+        if (this.closed) return; // still in the journal: the next open applies it
+        console.error(`[amazon-pay-v2] order ${op.kind === 'create' && op.fields.orderId} is in the journal but not yet in the database (${error.message}); trying again`);
+        setTimeout(() => this.apply(op, attempt + 1), Math.min(30_000, 500 * 2 ** attempt)).unref();
+      },
+    );
+  }
+
+  /** Applies what a previous process left in the journal, before anything else is written. */
+  async replayJournal(): Promise<number> {
+    const entries = (this.journal?.leftover ?? []) as { fields: Record<string, unknown>; event: EventInput }[];
+    if (!entries.length) return 0;
+    await Promise.all(entries.map(({ fields, event }) => this.writes.submit({ kind: 'create', fields, event, journaled: true })));
+    this.journal!.applied(entries.length);
+    return entries.length;
   }
 
   async record(orderId: string, changes: OrderChanges, event: EventInput, options: { ifStage?: OrderStage; deferred?: boolean } = {}): Promise<boolean> {
     const op = { kind: 'record', orderId, changes: changes as Record<string, unknown>, event, ifStage: options.ifStage } as const;
-    return (options.deferred ? this.deferred : this.writes).submit(op);
+    if (options.deferred) return this.deferred.submit(op);
+    // The order may be a journaled one still on its way to the database: then this write goes
+    // after it, in the same queue, sent at once.
+    if (!this.deferred.busy) return this.writes.submit(op);
+    const written = this.deferred.submit(op);
+    this.deferred.flush();
+    return written;
   }
 
   /**
@@ -135,7 +176,7 @@ export class SqlOrderStore implements OrderStore {
     const records: { shape: string; ids: Set<string>; indexes: number[] }[] = [];
     ops.forEach((op, i) => {
       if (op.kind === 'create') {
-        const shape = definedKeys(op.fields).join();
+        const shape = `${op.journaled ? 'journaled' : ''}:${definedKeys(op.fields).join()}`;
         creates.set(shape, [...(creates.get(shape) ?? []), i]);
         return;
       }
@@ -177,7 +218,7 @@ export class SqlOrderStore implements OrderStore {
       // Returns nothing of the rows: reading them back costs as much as writing them.
       await this.sql.query(
         `with o as (insert into amazon_pay_orders (${keys.map((k) => COLUMNS[k]).join(', ')}) values ${rows.join(', ')}
-           returning order_id, stage, status),
+           ${creates[0].journaled ? 'on conflict (order_id) do nothing' : ''} returning order_id, stage, status),
          ${insertEvents(`(values ${events.join(', ')}) as v(order_id, ev_source, ev_event, ev_detail)`)}
          select 1 from o`,
         params,
@@ -247,6 +288,8 @@ export class SqlOrderStore implements OrderStore {
 
   async close() {
     await this.settled();
+    this.closed = true;
+    this.journal?.close();
     return this.sql.close();
   }
 
@@ -265,8 +308,21 @@ export class SqlOrderStore implements OrderStore {
  */
 export async function openOrderStore(options: { databaseUrl?: string; dataDir?: string } = {}): Promise<SqlOrderStore> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
-  const sql = url ? await openPostgres(url) : await openPglite(options.dataDir ?? '.data/orders');
-  const store = new SqlOrderStore(sql);
+  if (url) {
+    const store = new SqlOrderStore(await openPostgres(url));
+    await store.migrate();
+    return store;
+  }
+  const dataDir = options.dataDir ?? '.data/orders';
+  // The journal lives in the data folder, so that the two are moved and backed up together.
+  // In memory there is nothing to survive, so no journal.
+  const sql = await openPglite(dataDir); // creates the folder
+  const journal = dataDir.includes('://') ? undefined : OrderJournal.open(join(dataDir, JOURNAL_FILE));
+  const store = new SqlOrderStore(sql, { journal });
   await store.migrate();
+  await store.replayJournal();
   return store;
 }
+
+/** The journal's file name inside a PGlite data folder (Postgres ignores files it does not know). */
+export const JOURNAL_FILE = 'amazon-pay-v2.journal';

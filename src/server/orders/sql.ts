@@ -34,9 +34,12 @@ export async function openPglite(dataDir: string): Promise<Sql> {
   };
   // PGlite parses and plans every statement it is sent, and for the checkout's writes (one
   // statement over two tables) that is three quarters of the cost. So a statement with parameters
-  // is prepared once (PREPARE) and then run with EXECUTE, its values written as literals by
-  // node-postgres's escapeLiteral (PGlite's protocol API has no named statements).
+  // that comes again is prepared (PREPARE) and from then on run with EXECUTE, its values written
+  // as literals by node-postgres's escapeLiteral (PGlite's protocol API has no named statements).
+  // A statement seen once is sent as it is: batches of every size would otherwise each be planned
+  // twice and push the common statements out.
   const prepared = new Map<string, string>(); // text → statement name, least recently used first
+  const seen = new Set<string>();
   let named = 0;
   const literal = (value: unknown) => (value === null || value === undefined ? 'null' : escapeLiteral(String(value)));
   async function run(text: string, params?: unknown[]) {
@@ -44,7 +47,12 @@ export async function openPglite(dataDir: string): Promise<Sql> {
     let name = prepared.get(text);
     if (name) {
       prepared.delete(text);
+    } else if (!seen.has(text)) {
+      if (seen.size >= MAX_PREPARED) seen.delete(seen.values().next().value!);
+      seen.add(text);
+      return db.query(text, params);
     } else {
+      seen.delete(text);
       name = `amazon_pay_${++named}`;
       await db.query(`prepare ${name} as ${text}`);
       if (prepared.size >= MAX_PREPARED) {

@@ -68,8 +68,12 @@ export interface EventInput {
 
 /** The orders, with their history. Every change is one transaction that also appends its event. */
 export interface OrderStore {
-  /** Inserts an order (with any of its fields already known) and its first event. */
-  create(order: NewOrder & OrderChanges, event: EventInput): Promise<void>;
+  /**
+   * Inserts an order (with any of its fields already known) and its first event. With
+   * `journal`, for an OrderID just made and accepted by GMO-PG, a store with a journal may make
+   * the order durable there and write it to the database shortly after (reads still see it).
+   */
+  create(order: NewOrder & OrderChanges, event: EventInput, options?: { journal?: boolean }): Promise<void>;
   /**
    * Applies `decide(current)` to the order under a lock: it returns the changes and the event,
    * or null to change nothing (idempotent callers decide from the current row, not a stale copy).

@@ -48,13 +48,22 @@ export class WriteBatch<Op, Result> {
    */
   async settled(): Promise<void> {
     if (!this.pending.size) return;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.scheduled = false;
-      this.pump();
-    }
+    this.flush();
     await Promise.all([...this.pending]);
+  }
+
+  /** Whether some write is waiting or being written. */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Sends the waiting writes now instead of after their delay. */
+  flush(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.scheduled = false;
+    this.pump();
   }
 
   // Writes submitted in the same turn of the event loop leave together: setImmediate runs after
