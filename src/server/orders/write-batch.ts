@@ -10,6 +10,7 @@ export class WriteBatch<Op, Result> {
   private inFlight = 0;
   private scheduled = false;
   private readonly pending = new Set<Promise<unknown>>();
+  private waiting = 0; // readers in settled()
 
   private timer?: ReturnType<typeof setTimeout>;
   private readonly parallel: number;
@@ -48,8 +49,13 @@ export class WriteBatch<Op, Result> {
    */
   async settled(): Promise<void> {
     if (!this.pending.size) return;
-    this.flush();
-    await Promise.all([...this.pending]);
+    this.waiting++;
+    try {
+      this.flush();
+      await Promise.all([...this.pending]);
+    } finally {
+      this.waiting--;
+    }
   }
 
   /** Whether some write is waiting or being written. */
@@ -93,7 +99,10 @@ export class WriteBatch<Op, Result> {
         )
         .finally(() => {
           this.inFlight--;
-          if (this.queue.length) this.schedule();
+          // A full batch goes at once (the delay must not cap how fast writes are applied), as
+          // does everything while a reader waits; a partial one waits for more.
+          if (this.queue.length >= this.maxOps || this.waiting) this.pump();
+          else if (this.queue.length) this.schedule();
         });
     }
   }

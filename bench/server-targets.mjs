@@ -5,15 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { MemoryOrderStore, createAmazonPayHandler, createGmoPgClient, newOrderId, openOrderStore } from '../src/server/index.js';
+import { MemoryOrderStore, createAmazonPayHandler, createGmoPgClient, newOrderId, openOrderStore } from '../dist/node/server.js';
 
-const gmo = createGmoPgClient({ shopId: 'tshop00000001', shopPass: 'sandboxpass1', baseUrl: process.env.GMO_PG_BASE_URL! });
+const gmo = createGmoPgClient({ shopId: 'tshop00000001', shopPass: 'sandboxpass1', baseUrl: process.env.GMO_PG_BASE_URL });
 
 /** Our endpoint with a given order store, on a port of its own. */
-async function ours(store: Parameters<typeof createAmazonPayHandler>[0]['store']) {
+async function ours(store) {
   const handler = await createAmazonPayHandler({
     gmo,
     store,
@@ -23,14 +22,14 @@ async function ours(store: Parameters<typeof createAmazonPayHandler>[0]['store']
   });
   const server = serve({ fetch: new Hono().route('/api/amazon-pay', handler.app).fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
-  return (server.address() as AddressInfo).port;
+  return server.address().port;
 }
 
 // The default durable store as a shop runs it (PGlite in a folder, with its journal; a fresh
 // temporary one), and no storage at all, to tell the handler's own cost from the database's.
 const dataDir = mkdtempSync(join(tmpdir(), 'apv2-bench-orders-'));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
 const pglite = await ours(await openOrderStore({ dataDir }));
 const memory = await ours(new MemoryOrderStore());
 
@@ -44,4 +43,4 @@ const floor = createServer(async (req, res) => {
 }).listen(0, '127.0.0.1');
 await new Promise((r) => floor.once('listening', r));
 
-process.stdout.write(JSON.stringify({ pglite, memory, floor: (floor.address() as AddressInfo).port }) + '\n');
+process.stdout.write(JSON.stringify({ pglite, memory, floor: floor.address().port }) + '\n');
