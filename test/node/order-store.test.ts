@@ -102,6 +102,25 @@ for (const kind of ['pglite', 'postgres'] as const) {
       }
     });
 
+    it('folds a record into the insert of an order created in the same batch, events in order', async () => {
+      let statements = 0;
+      const counted = new SqlOrderStore({ ...store.sql, query: ((text: string, params?: unknown[]) => (statements++, store.sql.query(text, params))) as typeof store.sql.query });
+      const orderId = `FOLD-${kind}-${Date.now()}`;
+      const [, started, refused] = await Promise.all([
+        counted.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 700, tax: 0, stage: 'entered', status: 'UNPROCESSED' }, { source: 'checkout', event: 'EntryTranAmazonpay' }),
+        counted.record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'ExecTranAmazonpay' }, { ifStage: 'entered' }),
+        counted.record(orderId, { stage: 'failed' }, { source: 'checkout', event: 'never' }, { ifStage: 'entered' }),
+      ]);
+      assert.equal(statements, 1, 'one insert, no update');
+      assert.deepEqual([started, refused], [true, false]);
+      const order = (await store.get(orderId))!;
+      assert.deepEqual([order.stage, order.status, order.amount], ['started', 'REQSUCCESS', 700]);
+      assert.deepEqual((await store.history(orderId)).map((e) => [e.event, e.stage, e.status]), [
+        ['EntryTranAmazonpay', 'entered', 'UNPROCESSED'],
+        ['ExecTranAmazonpay', 'started', 'REQSUCCESS'],
+      ]);
+    });
+
     it('fails only the bad write of a batch, and applies two records of one order in order', async () => {
       const base = `BW-${kind}-${Date.now()}`;
       await store.create({ orderId: `${base}-taken`, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0 }, { source: 'checkout', event: 'created' });

@@ -85,6 +85,9 @@ type WriteOp =
   | { kind: 'create'; fields: Record<string, unknown>; event: EventInput; journaled?: boolean }
   | { kind: 'record'; orderId: string; changes: Record<string, unknown>; event: EventInput; ifStage?: OrderStage };
 
+/** A create as written: its fields, and its events with the stage and status each one records. */
+type CreateWrite = Extract<WriteOp, { kind: 'create' }> & { events: (EventInput & { stage: unknown; status: unknown })[] };
+
 const definedKeys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
 const eventDetail = (e: EventInput) => (e.detail ? JSON.stringify(e.detail) : null);
 
@@ -172,14 +175,53 @@ export class SqlOrderStore implements OrderStore {
    */
   private async writeBatch(ops: WriteOp[]): Promise<(boolean | Error)[]> {
     const results: (boolean | Error)[] = new Array(ops.length);
-    const creates = new Map<string, number[]>();
-    const records: { shape: string; ids: Set<string>; indexes: number[] }[] = [];
+    // A record for an order created earlier in the same batch is folded into its insert (the
+    // 'started' mark usually waits in the same deferred batch as its journaled order): the row is
+    // written once, with both events, instead of inserted and then updated.
+    const inserts = new Map<number, CreateWrite>();
+    const createdAt = new Map<string, number>();
+    const folded = new Map<number, number>(); // record index → create index
+    const rest: number[] = [];
     ops.forEach((op, i) => {
       if (op.kind === 'create') {
-        const shape = `${op.journaled ? 'journaled' : ''}:${definedKeys(op.fields).join()}`;
-        creates.set(shape, [...(creates.get(shape) ?? []), i]);
+        const fields = { ...op.fields };
+        inserts.set(i, { ...op, fields, events: [{ ...op.event, stage: fields.stage, status: fields.status ?? null }] });
+        createdAt.set(String(fields.orderId), i);
         return;
       }
+      const c = createdAt.get(op.orderId);
+      if (c === undefined) return rest.push(i);
+      const create = inserts.get(c)!;
+      if (op.ifStage && create.fields.stage !== op.ifStage) return void (results[i] = false);
+      for (const k of definedKeys(op.changes)) create.fields[k] = op.changes[k];
+      create.events.push({ ...op.event, stage: create.fields.stage, status: create.fields.status ?? null });
+      folded.set(i, c);
+    });
+
+    const creates = new Map<string, number[]>();
+    for (const [i, op] of inserts) {
+      const shape = `${op.journaled ? 'journaled' : ''}:${definedKeys(op.fields).join()}`;
+      creates.set(shape, [...(creates.get(shape) ?? []), i]);
+    }
+    const run = async (indexes: number[], ofIndex: (i: number) => WriteOp) => {
+      try {
+        const written = await this.writeStatement(indexes.map(ofIndex));
+        indexes.forEach((i, n) => (results[i] = written[n]));
+      } catch (error) {
+        if (indexes.length === 1) return void (results[indexes[0]] = error as Error);
+        for (const i of indexes) results[i] = await this.writeStatement([ofIndex(i)]).then(([r]) => r, (e: Error) => e);
+      }
+    };
+    for (const indexes of creates.values()) await run(indexes, (i) => inserts.get(i)!);
+    // A journaled order that was there already (written by an earlier try) took none of the
+    // records folded into it: those are written as records.
+    for (const [r, c] of folded) {
+      if (results[c] === false) rest.push(r);
+      else results[r] = results[c] instanceof Error ? results[c] : true;
+    }
+    const records: { shape: string; ids: Set<string>; indexes: number[] }[] = [];
+    for (const i of rest.sort((a, b) => a - b)) {
+      const op = ops[i] as Extract<WriteOp, { kind: 'record' }>;
       const shape = `${op.ifStage ? 'if' : ''}:${definedKeys(op.changes).join()}`;
       let after = -1;
       records.forEach((g, n) => g.ids.has(op.orderId) && (after = n));
@@ -187,19 +229,9 @@ export class SqlOrderStore implements OrderStore {
       if (!group) records.push((group = { shape, ids: new Set(), indexes: [] }));
       group.ids.add(op.orderId);
       group.indexes.push(i);
-    });
-    for (const indexes of [...creates.values(), ...records.map((g) => g.indexes)]) {
-      try {
-        const written = await this.writeStatement(indexes.map((i) => ops[i]));
-        indexes.forEach((i, n) => (results[i] = written[n]));
-      } catch (error) {
-        if (indexes.length === 1) {
-          results[indexes[0]] = error as Error;
-          continue;
-        }
-        for (const i of indexes) results[i] = await this.writeStatement([ops[i]]).then(([r]) => r, (e: Error) => e);
-      }
     }
+    for (const g of records) await run(g.indexes, (i) => ops[i]);
+    for (const c of inserts.keys()) if (results[c] === false) results[c] = true; // there already: done
     return results;
   }
 
@@ -207,24 +239,32 @@ export class SqlOrderStore implements OrderStore {
   private async writeStatement(ops: WriteOp[]): Promise<(boolean | Error)[]> {
     const params: unknown[] = [];
     const $ = (value: unknown, type = 'text') => (params.push(value ?? null), `$${params.length}::${type}`);
+    if (ops[0].kind === 'create') {
+      const creates = ops as CreateWrite[];
+      const keys = definedKeys(creates[0].fields);
+      const rows = creates.map((op) => `(${keys.map((k) => $(op.fields[k], typed(k))).join(', ')})`);
+      let seq = 0;
+      const events = creates.flatMap((op) =>
+        op.events.map((e) => `(${$(op.fields.orderId)}, ${$(++seq, 'integer')}, ${$(e.source)}, ${$(e.event)}, ${$(e.stage)}, ${$(e.status)}, ${$(eventDetail(e), 'jsonb')})`),
+      );
+      // Returns only the OrderIDs inserted: reading rows back costs as much as writing them.
+      const inserted = await this.sql.query<{ order_id: string }>(
+        `with o as (insert into amazon_pay_orders (${keys.map((k) => COLUMNS[k]).join(', ')}) values ${rows.join(', ')}
+           ${creates[0].journaled ? 'on conflict (order_id) do nothing' : ''} returning order_id),
+         e as (insert into amazon_pay_order_events (order_id, source, event, stage, status, detail)
+           select v.order_id, v.ev_source, v.ev_event, v.ev_stage, v.ev_status, v.ev_detail
+           from o join (values ${events.join(', ')}) as v(order_id, seq, ev_source, ev_event, ev_stage, ev_status, ev_detail)
+             on v.order_id = o.order_id
+           order by v.seq)
+         select order_id from o`,
+        params,
+      );
+      const ids = new Set(inserted.map((r) => r.order_id));
+      return creates.map((op) => ids.has(String(op.fields.orderId)));
+    }
     const insertEvents = (from: string) =>
       `e as (insert into amazon_pay_order_events (order_id, source, event, stage, status, detail)
          select o.order_id, v.ev_source, v.ev_event, o.stage, o.status, v.ev_detail from o join ${from} on v.order_id = o.order_id)`;
-    if (ops[0].kind === 'create') {
-      const creates = ops as Extract<WriteOp, { kind: 'create' }>[];
-      const keys = definedKeys(creates[0].fields);
-      const rows = creates.map((op) => `(${keys.map((k) => $(op.fields[k], typed(k))).join(', ')})`);
-      const events = creates.map((op) => `(${$(op.fields.orderId)}, ${$(op.event.source)}, ${$(op.event.event)}, ${$(eventDetail(op.event), 'jsonb')})`);
-      // Returns nothing of the rows: reading them back costs as much as writing them.
-      await this.sql.query(
-        `with o as (insert into amazon_pay_orders (${keys.map((k) => COLUMNS[k]).join(', ')}) values ${rows.join(', ')}
-           ${creates[0].journaled ? 'on conflict (order_id) do nothing' : ''} returning order_id, stage, status),
-         ${insertEvents(`(values ${events.join(', ')}) as v(order_id, ev_source, ev_event, ev_detail)`)}
-         select 1 from o`,
-        params,
-      );
-      return creates.map(() => true);
-    }
     const records = ops as Extract<WriteOp, { kind: 'record' }>[];
     const keys = definedKeys(records[0].changes);
     const guarded = !!records[0].ifStage;
