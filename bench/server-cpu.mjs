@@ -1,19 +1,13 @@
 // CPU per checkout, by process and thread: the steadier companion of benchmark 5. Under
 // saturation a p50 moves with whatever else the machine runs; the CPU each request costs does not.
-// `node bench/server-cpu.mjs` (after `npm run build`); CONNECTIONS (default 16) and SECONDS (4).
-import { spawn } from 'node:child_process';
+// `node bench/server-cpu.mjs` (after `npm run build`); BENCH_CONNECTIONS (default 16) and BENCH_SECONDS (4).
 import { readFileSync, readdirSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { startServers } from './server.mjs';
 
-const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
-const SECONDS = Number(process.env.SECONDS ?? 4);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 
-function child(args, env) {
-  const loader = args[0].endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const proc = spawn(process.execPath, [...loader, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return { proc, firstLine: new Promise((resolve) => createInterface({ input: proc.stdout }).once('line', resolve)) };
-}
 /** Milliseconds of CPU used so far by each thread of a process (Linux /proc). */
 function threads(pid) {
   return Object.fromEntries(
@@ -25,20 +19,15 @@ function threads(pid) {
 }
 const perRequest = (before, after, n) => Object.entries(after).map(([tid, ms]) => (ms - (before[tid] ?? 0)) / n).filter((ms) => ms > 0);
 
-const port = 18787 + Math.floor(Math.random() * 1000);
-const sandbox = child(['src/sandbox/cli.ts'], { PORT: String(port), SANDBOX_STATE_FILE: 'none' });
-await sandbox.firstLine;
-const servers = child(['bench/server-targets.mjs'], { GMO_PG_BASE_URL: `http://127.0.0.1:${port}/payment/` });
-const ports = JSON.parse(await servers.firstLine);
-const url = (name) => (name === 'floor' ? `http://127.0.0.1:${ports.floor}/` : `http://127.0.0.1:${ports[name]}/api/amazon-pay/checkout`);
+const { sandbox, servers, targets, stop } = await startServers();
 console.log(`| server (${CONNECTIONS} connections) | req/s | server main thread | server other threads | sandbox | load generator | total ms CPU per checkout |`);
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 try {
-  for (const [round, name] of ['floor', 'pglite', 'memory', 'floor', 'pglite', 'memory'].entries()) {
-    const [s0, t0, m0] = [threads(sandbox.proc.pid), threads(servers.proc.pid), process.cpuUsage()];
-    const r = await autocannon({ url: url(name), connections: CONNECTIONS, duration: SECONDS, method: 'POST', body: '{}', headers: { 'content-type': 'application/json', origin: new URL(url(name)).origin } });
+  for (const [round, { name, url, headers }] of [...targets, ...targets].entries()) {
+    const [s0, t0, m0] = [threads(sandbox.pid), threads(servers.pid), process.cpuUsage()];
+    const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, method: 'POST', body: '{}', headers });
     const n = r.requests.total;
-    const [server, sb, m] = [perRequest(t0, threads(servers.proc.pid), n), perRequest(s0, threads(sandbox.proc.pid), n), process.cpuUsage(m0)];
+    const [server, sb, m] = [perRequest(t0, threads(servers.pid), n), perRequest(s0, threads(sandbox.pid), n), process.cpuUsage(m0)];
     const main = server.length ? Math.max(...server) : 0; // the busiest thread is the event loop
     const other = server.reduce((a, b) => a + b, 0) - main;
     const sandboxMs = sb.reduce((a, b) => a + b, 0);
@@ -47,6 +36,5 @@ try {
     console.log(`| ${name === 'pglite' ? 'ours (PGlite)' : name === 'memory' ? 'ours (no storage)' : 'floor'} | ${r.requests.average.toFixed(0)} | ${main.toFixed(2)} | ${other.toFixed(2)} | ${sandboxMs.toFixed(2)} | ${loadMs.toFixed(2)} | ${(main + other + sandboxMs + loadMs).toFixed(2)} |`);
   }
 } finally {
-  sandbox.proc.kill();
-  servers.proc.kill();
+  stop();
 }

@@ -44,7 +44,11 @@ function load(target, connections, duration = SECONDS) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-export async function serverBenchmark() {
+/**
+ * Starts the sandbox and the three servers measured (bench/server-targets.mjs) in child processes.
+ * `targets` are floor, pglite and memory, each with its URL and headers for POST /checkout.
+ */
+export async function startServers() {
   const port = 18787 + Math.floor(Math.random() * 1000);
   const sandbox = child(['src/sandbox/cli.ts'], { PORT: String(port), SANDBOX_STATE_FILE: 'none' });
   await sandbox.firstLine;
@@ -53,7 +57,19 @@ export async function serverBenchmark() {
   const checkout = (name, p) => ({
     name, url: `http://127.0.0.1:${p}/api/amazon-pay/checkout`, headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${p}` },
   });
-  const targets = [{ name: 'floor', url: `http://127.0.0.1:${ports.floor}/`, headers: {} }, checkout('pglite', ports.pglite), checkout('memory', ports.memory)];
+  return {
+    sandbox: sandbox.proc,
+    servers: servers.proc,
+    targets: [{ name: 'floor', url: `http://127.0.0.1:${ports.floor}/`, headers: {} }, checkout('pglite', ports.pglite), checkout('memory', ports.memory)],
+    stop() {
+      sandbox.proc.kill();
+      servers.proc.kill();
+    },
+  };
+}
+
+export async function serverBenchmark() {
+  const { targets, stop } = await startServers();
   const rows = [];
   try {
     for (const connections of (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map(Number)) {
@@ -74,8 +90,7 @@ export async function serverBenchmark() {
       rows.push({ connections, floor: summary('floor'), pglite: summary('pglite'), memory: summary('memory') });
     }
   } finally {
-    sandbox.proc.kill();
-    servers.proc.kill();
+    stop();
   }
   console.log(`\n## 5. Server: POST /checkout (EntryTran + ExecTran on the sandbox, another process on loopback; median of ${ROUNDS} interleaved ${SECONDS}-s rounds)\n`);
   console.log('| concurrency | floor p50 / p99 ms, req/s | ours (PGlite) p50 / p99 ms, req/s | p50 ratio* | ours (no storage) p50 / p99 ms, req/s | p50 ratio* |');

@@ -63,4 +63,20 @@ describe('WriteBatch', () => {
     assert.equal((await Promise.all(ops)).length, 25);
     assert.equal(batch.busy, false);
   });
+
+  it('flush() sends what waits behind the batch in flight as soon as it is written, not after the delay', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const db = recorder();
+    const batch = new WriteBatch(db.write, { delayMs: 3_600_000 });
+    db.hold();
+    const first = batch.submit(1);
+    batch.flush();
+    await turn();
+    assert.deepEqual(db.batches, [[1]]);
+    const second = batch.submit(2);
+    batch.flush(); // a batch is in flight: 2 goes right after it
+    db.release();
+    assert.deepEqual(await Promise.all([first, second]), [10, 20]);
+    assert.deepEqual(db.batches, [[1], [2]]);
+  });
 });

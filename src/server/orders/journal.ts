@@ -1,5 +1,5 @@
 /**
- * The order journal: an append-only file beside a PGlite order database, holding the new orders
+ * The order journal: an append-only file in a PGlite order database's folder, holding the new orders
  * that are not in the database yet.
  *
  * Why: the checkout must not hand the shopper a payment token before its order is durable, and a

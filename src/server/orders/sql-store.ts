@@ -1,7 +1,7 @@
-import { openPglite, openPostgres, type Query, type Sql } from './sql.js';
-import type { EventInput, NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore } from './types.js';
 import { join } from 'node:path';
 import { OrderJournal } from './journal.js';
+import { openPglite, openPostgres, type Query, type Sql } from './sql.js';
+import type { EventInput, NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore } from './types.js';
 import { WriteBatch } from './write-batch.js';
 
 /**
@@ -136,12 +136,12 @@ export class SqlOrderStore implements OrderStore {
   }
 
   /** Writes a journaled order to the database with the deferred writes, until it is there. */
-  private apply(op: WriteOp, attempt = 0) {
+  private apply(op: Extract<WriteOp, { kind: 'create' }>, attempt = 0) {
     this.deferred.submit(op).then(
       () => this.journal!.applied(1),
       (error: Error) => {
         if (this.closed) return; // still in the journal: the next open applies it
-        console.error(`[amazon-pay-v2] order ${op.kind === 'create' && op.fields.orderId} is in the journal but not yet in the database (${error.message}); trying again`);
+        console.error(`[amazon-pay-v2] order ${op.fields.orderId} is in the journal but not yet in the database (${error.message}); trying again`);
         setTimeout(() => this.apply(op, attempt + 1), Math.min(30_000, 500 * 2 ** attempt)).unref();
       },
     );

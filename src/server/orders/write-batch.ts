@@ -10,7 +10,7 @@ export class WriteBatch<Op, Result> {
   private inFlight = 0;
   private scheduled = false;
   private readonly pending = new Set<Promise<unknown>>();
-  private waiting = 0; // readers in settled()
+  private hurry = false; // flush() asked for the queue to go without its delay
 
   private timer?: ReturnType<typeof setTimeout>;
   private readonly parallel: number;
@@ -49,13 +49,8 @@ export class WriteBatch<Op, Result> {
    */
   async settled(): Promise<void> {
     if (!this.pending.size) return;
-    this.waiting++;
-    try {
-      this.flush();
-      await Promise.all([...this.pending]);
-    } finally {
-      this.waiting--;
-    }
+    this.flush();
+    await Promise.all([...this.pending]);
   }
 
   /** Whether some write is waiting or being written. */
@@ -63,18 +58,21 @@ export class WriteBatch<Op, Result> {
     return this.pending.size > 0;
   }
 
-  /** Sends the waiting writes now instead of after their delay. */
+  /** Sends the waiting writes now instead of after their delay (after the batch in flight, if any). */
   flush(): void {
-    if (!this.timer) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.scheduled = false;
+    if (!this.queue.length) return;
+    this.hurry = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.scheduled = false;
+    }
     this.pump();
   }
 
-  // Writes submitted in the same turn of the event loop leave together: setImmediate runs after
-  // every I/O callback that is ready, so all the GMO-PG answers that arrived while the last
-  // statement held the thread (PGlite runs on it) get their writes into the next batch.
+  // Writes submitted in the same turn of the event loop leave together. While a batch is in flight
+  // the next one waits for setImmediate, which runs after every I/O callback that is ready: all the
+  // GMO-PG answers that arrived meanwhile get their writes into it.
   private schedule() {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -91,6 +89,7 @@ export class WriteBatch<Op, Result> {
   private pump() {
     while (this.inFlight < this.parallel && this.queue.length) {
       const batch = this.queue.splice(0, this.maxOps);
+      if (!this.queue.length) this.hurry = false;
       this.inFlight++;
       this.write(batch.map((b) => b.op))
         .then(
@@ -100,8 +99,8 @@ export class WriteBatch<Op, Result> {
         .finally(() => {
           this.inFlight--;
           // A full batch goes at once (the delay must not cap how fast writes are applied), as
-          // does everything while a reader waits; a partial one waits for more.
-          if (this.queue.length >= this.maxOps || this.waiting) this.pump();
+          // does everything while a reader waits or after flush(); a partial one waits for more.
+          if (this.queue.length >= this.maxOps || this.hurry) this.pump();
           else if (this.queue.length) this.schedule();
         });
     }
