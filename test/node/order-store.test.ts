@@ -37,18 +37,26 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal(store.sql.kind, kind);
       assert.equal(await store.migrate(), 0);
       const [{ version }] = await store.sql.query<{ version: number }>('select max(version) as version from amazon_pay_schema');
-      assert.equal(version, 2);
+      assert.equal(version, 3);
     });
 
     it('upgrades a database made by an earlier version, keeping its orders', async () => {
       const orderId = `UP-${kind}-${Date.now()}`;
       await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 500, tax: 0 }, { source: 'checkout', event: 'created' });
-      // Back to schema 1 (the events' foreign key, one applied migration), as version 0.1 left it.
+      // Back to schema 1 (the events' foreign key, their key the id alone plus an index by order,
+      // one applied migration), as version 0.1 left it.
       await store.sql.query('alter table amazon_pay_order_events add constraint amazon_pay_order_events_order_id_fkey foreign key (order_id) references amazon_pay_orders(order_id)');
+      await store.sql.query('alter table amazon_pay_order_events drop constraint amazon_pay_order_events_pkey');
+      await store.sql.query('alter table amazon_pay_order_events add primary key (id)');
+      await store.sql.query('create index amazon_pay_order_events_order on amazon_pay_order_events (order_id, id)');
       await store.sql.query('delete from amazon_pay_schema where version > 1');
-      assert.equal(await store.migrate(), 1);
-      const constraints = await store.sql.query("select conname from pg_constraint where conrelid = 'amazon_pay_order_events'::regclass and contype = 'f'");
-      assert.deepEqual(constraints, []);
+      assert.equal(await store.migrate(), 2);
+      const constraints = await store.sql.query<{ contype: string; key: string }>(
+        "select contype, pg_get_constraintdef(oid) as key from pg_constraint where conrelid = 'amazon_pay_order_events'::regclass and contype in ('p', 'f', 'u') order by contype",
+      );
+      assert.deepEqual(constraints.map((c) => [c.contype, c.key]), [['p', 'PRIMARY KEY (order_id, id)']]);
+      const indexes = await store.sql.query("select indexname from pg_indexes where tablename = 'amazon_pay_order_events'");
+      assert.deepEqual(indexes, [{ indexname: 'amazon_pay_order_events_pkey' }]);
       assert.equal((await store.get(orderId))!.amount, 500);
       assert.equal((await store.history(orderId)).length, 1);
     });
@@ -99,6 +107,22 @@ for (const kind of ['pglite', 'postgres'] as const) {
         const order = (await store.get(orderId))!;
         assert.deepEqual([order.amount, order.tax, order.stage, order.status, order.cancelAmount, order.accessId], [1000 + i, i, 'started', 'REQSUCCESS', i, `A${orderId}`]);
         assert.deepEqual((await store.history(orderId)).map((e) => [e.event, e.stage, e.detail]), [['EntryTranAmazonpay', 'entered', { i }], ['ExecTranAmazonpay', 'started', null]]);
+      }
+    });
+
+    it('keeps any text exactly through batched writes (their rows travel as JSON), the first batch and the prepared ones', async () => {
+      const nasty = ["it's", 'back\\slash \\\' quote "dq"', '$1 and $$dollar$$', '髙橋 﨑子 ①号室', '😀 emoji', "'); drop table x; --", '', 'tab\tnew\nline'];
+      const base = `TXT-${kind}-${Date.now()}`;
+      for (const round of [1, 2, 3]) {
+        const ids = nasty.map((_, i) => `${base}-${round}-${i}`);
+        await Promise.all(ids.map((orderId, i) =>
+          store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 100, tax: 0, description: nasty[i] }, { source: 'checkout', event: nasty[i], detail: { text: nasty[i] } })));
+        await Promise.all(ids.map((orderId, i) => store.record(orderId, { errorCodes: nasty[i] }, { source: 'checkout', event: `again ${nasty[i]}`, detail: { text: nasty[i] } })));
+        for (const [i, orderId] of ids.entries()) {
+          const order = (await store.get(orderId))!;
+          assert.deepEqual([order.description, order.errorCodes], [nasty[i], nasty[i]]);
+          assert.deepEqual((await store.history(orderId)).map((e) => [e.event, e.detail]), [[nasty[i], { text: nasty[i] }], [`again ${nasty[i]}`, { text: nasty[i] }]]);
+        }
       }
     });
 
