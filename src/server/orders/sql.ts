@@ -38,13 +38,13 @@ export async function openPglite(dataDir: string): Promise<Sql> {
   // statement over two tables) that is three quarters of the cost. So a statement with parameters
   // that comes again is prepared (PREPARE) and from then on run with EXECUTE, its values written
   // as literals (PGlite's protocol API has no named statements).
-  // A statement seen once is sent as it is: batches of every size would otherwise each be planned
-  // twice and push the common statements out.
+  // A statement seen once is sent as it is: one-off statements would otherwise each be planned
+  // twice and push the common ones out.
   const prepared = new Map<string, string>(); // text → statement name, least recently used first
   const seen = new Set<string>();
   let named = 0;
   // One native replace: the batched writes' JSON runs to tens of kilobytes, and escaping it a
-  // character at a time (node-postgres's escapeLiteral) was a tenth of the checkout's storage cost.
+  // character at a time (node-postgres's escapeLiteral) showed in every profile of the checkout.
   const literal = (value: unknown) => (value === null || value === undefined ? 'null' : `'${String(value).replaceAll("'", "''")}'`);
   async function run(text: string, params?: unknown[]) {
     if (!params?.length) return db.query(text);
@@ -91,7 +91,7 @@ export async function openPglite(dataDir: string): Promise<Sql> {
   };
 }
 
-/** How many prepared statements a PGlite session keeps (batched writes of each size are one each). */
+/** How many prepared statements a PGlite session keeps (the store's batched writes are one per shape). */
 const MAX_PREPARED = 100;
 
 /** Postgres at `url` (e.g. DATABASE_URL), through a connection pool. */

@@ -3,7 +3,7 @@
  * written waits for it and then goes out with every other write that arrived meanwhile, in one
  * statement. A lone write goes out at once, so nothing waits when the shop is quiet; under load
  * each statement carries many rows, and a statement's fixed cost (parse, plan, round trip; in
- * PGlite ~0.3 ms of CPU on the server's own thread) is paid once per batch instead of once per row.
+ * PGlite ~0.3 ms of CPU) is paid once per batch instead of once per row.
  */
 export class WriteBatch<Op, Result> {
   private queue: { op: Op; resolve: (r: Result) => void; reject: (e: unknown) => void }[] = [];
