@@ -94,6 +94,14 @@ const SESSION_ID = /^[A-Za-z0-9-]{8,128}$/;
 export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): Promise<AmazonPayHandler> {
   if (typeof options.resolveOrder !== 'function') throw new Error('createAmazonPayHandler: resolveOrder is required: it decides the amount on the server');
   if (!options.completionUrl) throw new Error('createAmazonPayHandler: completionUrl is required: where the shopper lands after paying');
+  let publicOrigin: string | undefined;
+  if (options.publicUrl !== undefined) {
+    publicOrigin = URL.canParse(options.publicUrl) ? new URL(options.publicUrl).origin : 'null';
+    // Checked here, not on the first checkout: a bad value would otherwise fail every request.
+    if (!/^https?:\/\//.test(publicOrigin)) {
+      throw new Error(`createAmazonPayHandler: publicUrl ${JSON.stringify(options.publicUrl)} is not an http(s) URL: give the shop's public origin, e.g. https://shop.example`);
+    }
+  }
   const gmo = options.gmo && 'execTranAmazonpay' in options.gmo ? options.gmo : createGmoPgClient(options.gmo as GmoPgConfig | undefined);
   const store = options.store ?? (await openOrderStore());
   const logger = safeLogger(options.logger ?? consoleLogger);
@@ -101,7 +109,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   const maxBody = options.maxBodyBytes ?? 16384;
   const background = new Set<Promise<unknown>>();
 
-  const origin = (c: Context) => options.publicUrl ? new URL(options.publicUrl).origin : new URL(c.req.url).origin;
+  const origin = (c: Context) => publicOrigin ?? new URL(c.req.url).origin;
   const json = (c: Context, status: number, error: { code: string; message: string; gmoErrors?: unknown[]; orderId?: string; field?: string }) =>
     c.json({ error }, status as 400);
 
@@ -128,7 +136,8 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   routes.post('/checkout', async (c) => {
     // A JSON POST from the shop's own pages only: a cross-site form cannot send JSON, and a
     // cross-site script is refused by its Origin.
-    const allowed = options.allowedOrigins ?? [origin(c)];
+    const here = origin(c);
+    const allowed = options.allowedOrigins ?? [here];
     const from = c.req.header('origin');
     if ((from && !allowed.includes(from)) || (!from && c.req.header('sec-fetch-site') === 'cross-site')) {
       logger.warn('cross-site checkout refused', { origin: from });
@@ -193,7 +202,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
     // answer waits for both. A crash from here on leaves an order that says where it stopped.
     // The write is handed to the database first: started after ExecTran, it competed with the
     // sandbox's work on a 2-core machine and ExecTran came back later (bench/server.mjs).
-    const retUrl = new URL(c.req.path.replace(/\/checkout$/, '/result'), origin(c)).href;
+    const retUrl = new URL(c.req.path.replace(/\/checkout$/, '/result'), here).href;
     const common = {
       ...entry, orderId, retUrl, description: spec.description, paymentTermSec: options.paymentTermSec, frequency: spec.frequency,
       clientField1: spec.clientField1, clientField2: spec.clientField2, clientField3: spec.clientField3,

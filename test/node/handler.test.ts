@@ -7,6 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { encodeForm } from '../../src/server/wire.js';
 import { openOrderStore } from '../../src/server/orders/sql-store.js';
 import { MemoryOrderStore } from '../../src/server/orders/memory-store.js';
+import { createAmazonPayHandler } from '../../src/server/handler.js';
 import { PAYLOAD, amazonCheckout, formFields, postForm, startSandbox, type RunningSandbox } from './support/servers.js';
 import { checkout, startShop, type JsonResponse, type RunningShop } from './support/shop.js';
 
@@ -38,6 +39,21 @@ async function returnToShop(result: { action: string; fields: Record<string, str
   return response.headers.get('location')!;
 }
 const events = async (orderId: string) => (await shop.handler.store.history(orderId)).map((e) => `${e.source}: ${e.event}`);
+
+describe('createAmazonPayHandler', () => {
+  it('refuses at start, naming the option and the fix, what would fail every request', async () => {
+    const base = { gmo: { shopId: 'tshop00000001', shopPass: 'x', baseUrl: 'http://127.0.0.1:1/payment/' }, store: new MemoryOrderStore(), completionUrl: '/done', resolveOrder: () => ({ amount: 100 }) };
+    await assert.rejects(createAmazonPayHandler({ ...base, resolveOrder: undefined as never }), /resolveOrder is required/);
+    await assert.rejects(createAmazonPayHandler({ ...base, completionUrl: '' }), /completionUrl is required/);
+    for (const publicUrl of ['shop.example', 'ftp://shop.example', '']) {
+      await assert.rejects(createAmazonPayHandler({ ...base, publicUrl }), /publicUrl ".*" is not an http\(s\) URL: give the shop's public origin, e\.g\. https:\/\/shop\.example/);
+    }
+    const handler = await createAmazonPayHandler({ ...base, publicUrl: 'https://shop.example/some/path' });
+    const refused = await handler.fetch(new Request('http://127.0.0.1:1/checkout', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:1' } }));
+    assert.equal(refused.status, 403, 'only the public origin may post');
+    await handler.close();
+  });
+});
 
 describe('POST /checkout', () => {
   it('runs EntryTran and ExecTran for APB and answers what the browser needs', async () => {
