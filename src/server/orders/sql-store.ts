@@ -101,6 +101,12 @@ type CreateWrite = Extract<WriteOp, { kind: 'create' }> & { events: (EventInput 
 
 const definedKeys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
 
+/** A json_to_recordset column list: `name type, …`. */
+const recordset = (columns: [string, string][]) => columns.map(([name, type]) => `${name} ${type}`).join(', ');
+/** The columns and values every batched write carries for its event. */
+const EVENT_COLUMNS: [string, string][] = [['ev_source', 'text'], ['ev_event', 'text'], ['ev_detail', 'jsonb']];
+const eventRow = (e: EventInput) => ({ ev_source: e.source, ev_event: e.event, ev_detail: e.detail ?? null });
+
 /** Orders in Postgres or PGlite. Open it with `openOrderStore`. */
 export class SqlOrderStore implements OrderStore {
   // create and record are the checkout's writes: batched (group commit), each order row with its
@@ -211,7 +217,9 @@ export class SqlOrderStore implements OrderStore {
     const creates = new Map<string, number[]>();
     for (const [i, op] of inserts) {
       const shape = `${op.journaled ? 'journaled' : ''}:${definedKeys(op.fields).join()}`;
-      creates.set(shape, [...(creates.get(shape) ?? []), i]);
+      const group = creates.get(shape);
+      if (group) group.push(i);
+      else creates.set(shape, [i]);
     }
     const run = async (indexes: number[], ofIndex: (i: number) => WriteOp) => {
       try {
@@ -252,16 +260,13 @@ export class SqlOrderStore implements OrderStore {
    * costs the database one small parameter instead of thousands of typed ones to bind and plan.
    */
   private async writeStatement(ops: WriteOp[]): Promise<(boolean | Error)[]> {
-    const recordset = (columns: [string, string][]) => columns.map(([name, type]) => `${name} ${type}`).join(', ');
-    const EVENT_COLUMNS: [string, string][] = [['ev_source', 'text'], ['ev_event', 'text'], ['ev_detail', 'jsonb']];
-    const event = (e: EventInput) => ({ ev_source: e.source, ev_event: e.event, ev_detail: e.detail ?? null });
     if (ops[0].kind === 'create') {
       const creates = ops as CreateWrite[];
       const keys = definedKeys(creates[0].fields);
       const rows = creates.map((op) => Object.fromEntries(keys.map((k) => [COLUMNS[k], op.fields[k]])));
       let seq = 0;
       const events = creates.flatMap((op) =>
-        op.events.map((e) => ({ order_id: op.fields.orderId, seq: ++seq, ev_stage: e.stage, ev_status: e.status, ...event(e) })),
+        op.events.map((e) => ({ order_id: op.fields.orderId, seq: ++seq, ev_stage: e.stage, ev_status: e.status, ...eventRow(e) })),
       );
       // Returns only the OrderIDs inserted: reading rows back costs as much as writing them.
       const inserted = await this.sql.query<{ order_id: string }>(
@@ -286,7 +291,7 @@ export class SqlOrderStore implements OrderStore {
       ['order_id', 'text'], ...(guarded ? [['if_stage', 'text'] as [string, string]] : []), ...keys.map((k): [string, string] => [COLUMNS[k], typed(k)]), ...EVENT_COLUMNS,
     ];
     const rows = records.map((op) => ({
-      order_id: op.orderId, ...(guarded ? { if_stage: op.ifStage } : {}), ...Object.fromEntries(keys.map((k) => [COLUMNS[k], op.changes[k]])), ...event(op.event),
+      order_id: op.orderId, ...(guarded ? { if_stage: op.ifStage } : {}), ...Object.fromEntries(keys.map((k) => [COLUMNS[k], op.changes[k]])), ...eventRow(op.event),
     }));
     const found = await this.sql.query<{ order_id: string }>(
       `with v as (select * from json_to_recordset($1::json) as v(${recordset(columns)})),
