@@ -1,14 +1,17 @@
 /**
  * The merchant's back-office operations on orders: capture, cancel or refund, change the amount,
  * 随時決済 on a recurring consent, and the consent itself. Each call is recorded in the order's
- * history with the source "back office".
+ * history with the source "back office". No return value carries an AccessPass (see PublicOrder).
+ * Operations on one order run one at a time in this process, and asking for a state the order is
+ * already in (a second capture, a second full cancel) returns it as it is instead of calling GMO-PG.
  */
 import type { ChargePermissionResult, GmoPgClient, JobCd } from './client.js';
 import { GmoPgError } from './errors.js';
 import type { Logger } from './logger.js';
 import { newOrderId } from './order-id.js';
 import { reconcile, stageOf } from './reconcile.js';
-import { publicOrder, type Order, type OrderStore } from './orders/types.js';
+import { checkText, OrderSpecError } from './order-spec.js';
+import { publicOrder, type Order, type OrderStore, type PublicOrder } from './orders/types.js';
 
 /** A back-office request that cannot be done, with the reason (for example the order's state). */
 export class BackOfficeError extends Error {
@@ -17,25 +20,37 @@ export class BackOfficeError extends Error {
 
 export interface BackOffice {
   /** AmazonpaySales: capture an authorization (its full amount unless `amount` is given). */
-  capture(orderId: string, options?: { amount?: number; tax?: number }): Promise<Order>;
+  capture(orderId: string, options?: { amount?: number; tax?: number }): Promise<PublicOrder>;
   /** AmazonpayCancel: cancel an authorization, or refund captured money (all, or `amount`). */
-  cancel(orderId: string, options?: { amount?: number; tax?: number }): Promise<Order>;
+  cancel(orderId: string, options?: { amount?: number; tax?: number }): Promise<PublicOrder>;
   /** AmazonpayChange: lower an authorization's amount. */
-  changeAmount(orderId: string, amount: number, tax?: number): Promise<Order>;
+  changeAmount(orderId: string, amount: number, tax?: number): Promise<PublicOrder>;
   /** 随時決済: charge the recurring consent of `consentOrderId` again; returns the new order, verified by CheckString. */
-  charge(consentOrderId: string, spec: { amount: number; tax?: number; jobCd?: JobCd; description?: string }): Promise<Order>;
+  charge(consentOrderId: string, spec: { amount: number; tax?: number; jobCd?: JobCd; description?: string }): Promise<PublicOrder>;
   /** SearchChargePermissionAmazonpay for the consent of an order. */
   chargePermission(orderId: string): Promise<ChargePermissionResult>;
   /** CloseChargePermissionAmazonpay: end the recurring consent of an order. */
   closeChargePermission(orderId: string): Promise<ChargePermissionResult>;
   /** SearchTradeMulti: record GMO-PG's current status of an order. */
-  refresh(orderId: string): Promise<Order>;
-  get(orderId: string): Promise<Omit<Order, 'accessPass'> | undefined>;
-  list(options?: { limit?: number; offset?: number }): Promise<Omit<Order, 'accessPass'>[]>;
+  refresh(orderId: string): Promise<PublicOrder>;
+  get(orderId: string): Promise<PublicOrder | undefined>;
+  list(options?: { limit?: number; offset?: number }): Promise<PublicOrder[]>;
   history(orderId: string): ReturnType<OrderStore['history']>;
 }
 
 export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Logger, orderIdPrefix?: string): BackOffice {
+  // One operation per order at a time: five clicks on "capture" make one AmazonpaySales, and the
+  // other four find the order captured. (Across processes, GMO-PG's own state check refuses the
+  // second call, and the order keeps its state.)
+  const queues = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(orderId: string, fn: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(orderId) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => {});
+    queues.set(orderId, tail);
+    void tail.then(() => queues.get(orderId) === tail && queues.delete(orderId));
+    return run;
+  };
+
   async function paid(orderId: string): Promise<Order & { accessId: string; accessPass: string }> {
     const order = await store.get(orderId);
     if (!order) throw new BackOfficeError(`order ${orderId} not found`);
@@ -54,7 +69,7 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
         event: { source: 'back office', event, detail: { status: result.status } },
       }));
       logger.info(`${event} done`, { orderId: order.orderId, status: result.status });
-      return updated;
+      return publicOrder(updated);
     } catch (error) {
       if (error instanceof GmoPgError) {
         await store.update(order.orderId, () => ({
@@ -74,12 +89,21 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
   }
 
   return {
-    async capture(orderId, options = {}) {
+    capture: (orderId, options = {}) => oneAtATime(orderId, async () => {
       const o = await paid(orderId);
+      if (o.status === 'SALES' || o.status === 'CAPTURE') {
+        logger.info('AmazonpaySales not sent: the order is captured already', { orderId, status: o.status });
+        return publicOrder(o);
+      }
       return recorded(o, 'AmazonpaySales', () => gmo.amazonpaySales({ accessId: o.accessId, accessPass: o.accessPass, orderId, amount: options.amount ?? o.amount, tax: options.tax ?? o.tax }), (r) => ({ amount: r.amount, tax: r.tax }));
-    },
-    async cancel(orderId, options = {}) {
+    }),
+    cancel: (orderId, options = {}) => oneAtATime(orderId, async () => {
       const o = await paid(orderId);
+      const nothingLeft = o.status === 'CANCEL' || (o.status === 'RETURN' && o.cancelAmount + o.cancelTax >= o.amount + o.tax);
+      if (nothingLeft && options.amount === undefined) {
+        logger.info('AmazonpayCancel not sent: the order is cancelled already', { orderId, status: o.status });
+        return publicOrder(o);
+      }
       const amount = options.amount ?? o.amount - o.cancelAmount;
       const tax = options.tax ?? (options.amount === undefined ? o.tax - o.cancelTax : 0);
       return recorded(
@@ -88,14 +112,19 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
         () => gmo.amazonpayCancel({ accessId: o.accessId, accessPass: o.accessPass, orderId, cancelAmount: amount, cancelTax: tax }),
         (r) => ({ cancelAmount: r.cancelAmount, cancelTax: r.cancelTax }),
       );
-    },
-    async changeAmount(orderId, amount, tax) {
+    }),
+    changeAmount: (orderId, amount, tax) => oneAtATime(orderId, async () => {
       const o = await paid(orderId);
       return recorded(o, `AmazonpayChange (${amount})`, () => gmo.amazonpayChange({ accessId: o.accessId, accessPass: o.accessPass, orderId, amount, tax: tax ?? o.tax }), (r) => ({ amount: r.amount, tax: r.tax }));
-    },
+    }),
     async charge(consentOrderId, spec) {
       const consent = await consentOf(consentOrderId);
       if (!Number.isInteger(spec.amount) || spec.amount <= 0) throw new BackOfficeError(`amount ${spec.amount}: use a whole number of yen above 0`);
+      try {
+        checkText('description', spec.description);
+      } catch (error) {
+        throw new BackOfficeError((error as OrderSpecError).message);
+      }
       const orderId = newOrderId(orderIdPrefix);
       await store.create(
         { orderId, kind: 'charge', jobCd: spec.jobCd ?? 'AUTH', amount: spec.amount, tax: spec.tax ?? 0, parentOrderId: consent.orderId, chargePermissionId: consent.chargePermissionId, description: spec.description },
@@ -110,7 +139,8 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
           changes: { stage: 'completed', status: result.status },
           event: { source: 'back office', event: 'ExecTranAmazonpay (随時決済), CheckString verified', detail: { status: result.status } },
         }));
-        return order;
+        logger.info('随時決済 done', { orderId, consentOrderId: consent.orderId, status: result.status });
+        return publicOrder(order);
       } catch (error) {
         const codes = error instanceof GmoPgError ? error.codes.join('|') : null;
         await store.update(orderId, (current) => ({
@@ -130,11 +160,11 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
       await store.update(consent.orderId, () => ({ changes: {}, event: { source: 'back office', event: `CloseChargePermissionAmazonpay ${consent.chargePermissionId}` } }));
       return gmo.searchChargePermissionAmazonpay({ amazonChargePermissionId: consent.chargePermissionId });
     },
-    async refresh(orderId) {
+    refresh: (orderId) => oneAtATime(orderId, async () => {
       const result = await reconcile(store, gmo, orderId, 'back office');
       if (!result) throw new BackOfficeError(`order ${orderId} has no GMO-PG transaction yet`);
-      return result.order;
-    },
+      return publicOrder(result.order);
+    }),
     async get(orderId) {
       const order = await store.get(orderId);
       return order && publicOrder(order);

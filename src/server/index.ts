@@ -6,12 +6,13 @@ export { GmoPgError, GmoPgTransportError, type GmoPgErrorDetail } from './errors
 export { ERROR_CODES, SANDBOX_CODES, RATE_LIMIT_CODES, type ErrorCodeInfo } from './error-codes.js';
 export { computeCheckString, verifyCheckString, type CheckStringInput } from './check-string.js';
 export { Windows31JError, toWindows31J, encodeForm, parseForm, encodeResponse, parseErrors, joinErrors, encodeValue, decodeValue, REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, type ErrorPair } from './wire.js';
-export { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions, type OrderSpec, type ResolveOrderInput, type Outcome } from './handler.js';
+export { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions, type ResolveOrderInput, type Outcome } from './handler.js';
+export { checkOrderSpec, OrderSpecError, type OrderSpec } from './order-spec.js';
 export { createBackOffice, BackOfficeError, type BackOffice } from './back-office.js';
 export { openOrderStore, SqlOrderStore } from './orders/sql-store.js';
 export { MemoryOrderStore } from './orders/memory-store.js';
 export { openPglite, openPostgres, type Sql } from './orders/sql.js';
-export { publicOrder, type Order, type OrderEvent, type OrderStage, type OrderStore, type EventSource, type OrderKind } from './orders/types.js';
+export { publicOrder, type PublicOrder, type Order, type OrderEvent, type OrderStage, type OrderStore, type EventSource, type OrderKind } from './orders/types.js';
 export { newOrderId } from './order-id.js';
 export { failureOf, type FailureAnswer } from './outcome.js';
 export { reconcile } from './reconcile.js';

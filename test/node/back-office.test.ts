@@ -59,17 +59,59 @@ describe('back office', () => {
 
   it('records a refused operation and tells why', async () => {
     const orderId = await paidOrder({ amount: 1000 });
-    await office().capture(orderId);
+    sandbox.faults.failNext('AmazonpaySales', 'E01060010');
     const error = await office().capture(orderId).catch((e) => e);
     assert.ok(error instanceof GmoPgError);
-    assert.deepEqual(error.codes, ['E11010001']);
+    assert.deepEqual(error.codes, ['E01060010']);
     const last = (await office().history(orderId)).at(-1)!;
     assert.equal(last.event, 'AmazonpaySales refused');
-    assert.equal((await office().get(orderId))!.errorCodes, 'E11010001');
+    assert.equal((await office().get(orderId))!.errorCodes, 'E01060010');
     nextSpec = { amount: 100 };
     const unpaid = (await (await checkout(shop, {})).json()).orderId;
     await assert.rejects(office().capture(unpaid), (e: Error) => e instanceof BackOfficeError && /is started.*only a paid order/.test(e.message));
     await assert.rejects(office().capture('AP-NONE'), /not found/);
+  });
+
+  it('runs concurrent operations on one order one at a time: five captures make one AmazonpaySales', async () => {
+    const orderId = await paidOrder({ amount: 2400 });
+    const results = await Promise.all(Array.from({ length: 5 }, () => office().capture(orderId)));
+    assert.deepEqual(results.map((o) => [o.status, o.errorCodes]), Array(5).fill(['SALES', null]));
+    const order = (await office().get(orderId))!;
+    assert.deepEqual([order.status, order.errorCodes], ['SALES', null]);
+    assert.deepEqual((await office().history(orderId)).filter((e) => e.source === 'back office').map((e) => e.event), ['AmazonpaySales']);
+    // Two full cancels: one AmazonpayCancel, the second finds nothing left to refund.
+    const [a, b] = await Promise.all([office().cancel(orderId), office().cancel(orderId)]);
+    assert.deepEqual([a.status, b.status, b.cancelAmount, b.errorCodes], ['RETURN', 'RETURN', 2400, null]);
+    assert.equal((await office().history(orderId)).filter((e) => e.event.startsWith('AmazonpayCancel')).length, 1);
+  });
+
+  it('never returns an AccessPass, from any operation', async () => {
+    const orderId = await paidOrder({ amount: 3000 });
+    const consent = await paidOrder({ amount: 1280, frequency: { unit: 'Month', value: 1 } }, true);
+    const answers: unknown[] = [
+      await office().changeAmount(orderId, 2500),
+      await office().capture(orderId),
+      await office().cancel(orderId, { amount: 100 }),
+      await office().refresh(orderId),
+      await office().get(orderId),
+      await office().list(),
+      await office().charge(consent, { amount: 1280 }),
+      await office().chargePermission(consent),
+    ];
+    const secret = (await shop.handler.store.get(orderId))!.accessPass!;
+    assert.ok(secret.length > 8);
+    for (const answer of answers) {
+      const text = JSON.stringify(answer);
+      assert.ok(!text.includes('accessPass') && !text.includes(secret), `no AccessPass in ${text.slice(0, 80)}`);
+    }
+  });
+
+  it('refuses a 随時決済 description GMO-PG cannot carry, before calling it', async () => {
+    const consent = await paidOrder({ amount: 1280, frequency: { unit: 'Month', value: 1 } }, true);
+    const before = (await office().list()).length;
+    await assert.rejects(office().charge(consent, { amount: 1280, description: '今月分 \u{1F375}' }), (e: Error) => e instanceof BackOfficeError && /description: .*U\+1F375/.test(e.message));
+    await assert.rejects(office().charge(consent, { amount: 1280, description: 'a\u0000b' }), /description: holds the control character U\+0000 \(NUL\)/);
+    assert.equal((await office().list()).length, before);
   });
 
   it('charges a 利用承諾 twice (随時決済), then closes it', async () => {

@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { lockFolder, type FolderLock } from './folder-lock.js';
 import { OrderJournal } from './journal.js';
 import { openPglite, openPostgres, type Query, type Sql } from './sql.js';
 import type { EventInput, NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore } from './types.js';
@@ -115,13 +117,18 @@ export class SqlOrderStore implements OrderStore {
   private readonly writes: WriteBatch<WriteOp, boolean>;
   private readonly deferred: WriteBatch<WriteOp, boolean>;
   private readonly journal?: OrderJournal;
+  private readonly lock?: FolderLock;
   private closed = false;
 
-  /** @param options.journal where new orders are made durable first (see journal.ts); PGlite only */
-  constructor(readonly sql: Sql, options: { journal?: OrderJournal } = {}) {
+  /**
+   * @param options.journal where new orders are made durable first (see journal.ts); PGlite only
+   * @param options.lock the PGlite folder's lock, released on close
+   */
+  constructor(readonly sql: Sql, options: { journal?: OrderJournal; lock?: FolderLock } = {}) {
     this.writes = new WriteBatch((ops) => this.writeBatch(ops), { parallel: sql.parallel });
     this.deferred = new WriteBatch((ops) => this.writeBatch(ops), { delayMs: DEFERRED_MS, maxOps: DEFERRED_MAX_OPS });
     this.journal = options.journal;
+    this.lock = options.lock;
   }
 
   private async settled() {
@@ -157,19 +164,42 @@ export class SqlOrderStore implements OrderStore {
       () => this.journal!.applied(1),
       (error: Error) => {
         if (this.closed) return; // still in the journal: the next open applies it
+        if (permanent(error)) {
+          // The database refuses this row for what it holds: trying again would never end, and the
+          // journal would keep growing. It is kept for a person instead.
+          this.journal!.setAside(JSON.stringify({ fields: op.fields, event: op.event }), `the database refused it: ${error.message}`);
+          return this.journal!.applied(1);
+        }
         console.error(`[amazon-pay-v2] order ${op.fields.orderId} is in the journal but not yet in the database (${error.message}); trying again`);
         setTimeout(() => this.apply(op, attempt + 1), Math.min(30_000, 500 * 2 ** attempt)).unref();
       },
     );
   }
 
-  /** Applies what a previous process left in the journal, before anything else is written. */
+  /**
+   * Applies what a previous process left in the journal, before anything else is written. A line
+   * that is not an order, or that the database refuses, is set aside (journal.ts) and the start
+   * goes on: one bad line must not keep the shop closed.
+   */
   async replayJournal(): Promise<number> {
-    const entries = (this.journal?.leftover ?? []) as { fields: Record<string, unknown>; event: EventInput }[];
-    if (!entries.length) return 0;
-    await Promise.all(entries.map(({ fields, event }) => this.writes.submit({ kind: 'create', fields, event, journaled: true })));
-    this.journal!.applied(entries.length);
-    return entries.length;
+    const journal = this.journal;
+    if (!journal?.leftover.length) return 0;
+    const results = await Promise.all(
+      journal.leftover.map(async ({ line, entry }) => {
+        const problem = journalEntryProblem(entry);
+        if (problem) return journal.setAside(line, problem), 0;
+        const { fields, event } = entry as { fields: Record<string, unknown>; event: EventInput };
+        try {
+          await this.writes.submit({ kind: 'create', fields, event, journaled: true });
+          return 1;
+        } catch (error) {
+          journal.setAside(line, `the database refused it: ${(error as Error).message}`);
+          return 0;
+        }
+      }),
+    );
+    journal.applied(journal.leftover.length);
+    return results.reduce<number>((a, b) => a + b, 0);
   }
 
   async record(orderId: string, changes: OrderChanges, event: EventInput, options: { ifStage?: OrderStage; deferred?: boolean } = {}): Promise<boolean> {
@@ -352,7 +382,11 @@ export class SqlOrderStore implements OrderStore {
     await this.settled();
     this.closed = true;
     this.journal?.close();
-    return this.sql.close();
+    try {
+      await this.sql.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 
   private async log(q: Query, order: Order, e: EventInput) {
@@ -376,14 +410,49 @@ export async function openOrderStore(options: { databaseUrl?: string; dataDir?: 
     return store;
   }
   const dataDir = options.dataDir ?? '.data/orders';
-  // The journal lives in the data folder, so that the two are moved and backed up together.
-  // In memory there is nothing to survive, so no journal.
-  const sql = await openPglite(dataDir); // creates the folder
-  const journal = dataDir.includes('://') ? undefined : OrderJournal.open(join(dataDir, JOURNAL_FILE));
-  const store = new SqlOrderStore(sql, { journal });
-  await store.migrate();
-  await store.replayJournal();
-  return store;
+  // In memory there is nothing to survive and nothing to share: no lock, no journal.
+  if (dataDir.includes('://')) {
+    const store = new SqlOrderStore(await openPglite(dataDir));
+    await store.migrate();
+    return store;
+  }
+  // The lock first: a second process must not even open the database files (see folder-lock.ts).
+  mkdirSync(dataDir, { recursive: true });
+  const lock = lockFolder(dataDir);
+  let sql: Sql | undefined;
+  try {
+    sql = await openPglite(dataDir);
+    // The journal lives in the data folder, so that the two are moved and backed up together.
+    const journal = OrderJournal.open(join(dataDir, JOURNAL_FILE));
+    const store = new SqlOrderStore(sql, { journal, lock });
+    await store.migrate();
+    await store.replayJournal();
+    return store;
+  } catch (error) {
+    await sql?.close().catch(() => {});
+    lock.release();
+    throw error;
+  }
+}
+
+/** Whether the database refused a write for what it holds (so trying again cannot help): SQLSTATE classes 22, 23 and 42. */
+function permanent(error: Error): boolean {
+  const code = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' && /^(22|23|42)/.test(code);
+}
+
+/** Why a journal line is not an order this version can write, or undefined when it is one. */
+function journalEntryProblem(entry: unknown): string | undefined {
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return `not an order entry (${JSON.stringify(entry)})`;
+  const { fields, event } = entry as { fields?: Record<string, unknown>; event?: Record<string, unknown> };
+  if (!fields || typeof fields !== 'object' || Array.isArray(fields)) return 'no order fields';
+  if (typeof fields.orderId !== 'string' || !fields.orderId) return 'no orderId';
+  const unknown = Object.keys(fields).filter((k) => !Object.hasOwn(COLUMNS, k));
+  if (unknown.length) return `unknown order fields: ${unknown.join(', ')}`;
+  for (const k of ['kind', 'stage', 'jobCd']) if (typeof fields[k] !== 'string') return `no ${k}`;
+  if (!Number.isInteger(fields.amount)) return 'no whole amount';
+  if (!event || typeof event !== 'object' || typeof event.source !== 'string' || typeof event.event !== 'string') return 'no event';
+  return undefined;
 }
 
 /** The journal's file name inside a PGlite data folder (Postgres ignores files it does not know). */

@@ -94,7 +94,10 @@ export interface OrderStore {
 }
 
 /** An order as a browser or a log may see it: without AccessPass. */
-export function publicOrder(order: Order): Omit<Order, 'accessPass'> {
+export type PublicOrder = Omit<Order, 'accessPass'>;
+
+/** The order without its AccessPass: what every public return value carries. */
+export function publicOrder(order: Order): PublicOrder {
   const { accessPass: _secret, ...rest } = order;
   return rest;
 }

@@ -1,0 +1,128 @@
+/**
+ * POST /checkout: JSON `{}` (APB) or `{ amazonCheckoutSessionId }` (the confirm page)
+ * → EntryTranAmazonpay, ExecTranAmazonpay → `{ startUrl, accessId, token, orderId }`.
+ * The amount comes from the shop's `resolveOrder`, never from the browser; the order (with its
+ * AccessPass) is durable before the browser gets the token to pay with.
+ */
+import { GmoPgError } from '../errors.js';
+import { newOrderId } from '../order-id.js';
+import { checkOrderSpec, OrderSpecError, type OrderSpec } from '../order-spec.js';
+import type { Order } from '../orders/types.js';
+import { failureOf } from '../outcome.js';
+import { jsonError, SESSION_ID, type HandlerContext, type Routes } from './context.js';
+
+export function checkoutRoute(routes: Routes, ctx: HandlerContext): void {
+  const { options, gmo, store, logger } = ctx;
+
+  routes.post('/checkout', async (c) => {
+    // A JSON POST from the shop's own pages only: a cross-site form cannot send JSON, and a
+    // cross-site script is refused by its Origin.
+    const here = c.get('origin');
+    const allowed = options.allowedOrigins ?? [here];
+    const from = c.req.header('origin');
+    if ((from && !allowed.includes(from)) || (!from && c.req.header('sec-fetch-site') === 'cross-site')) {
+      logger.warn('cross-site checkout refused', { origin: from, expected: allowed });
+      return jsonError(c, 403, {
+        code: 'FORBIDDEN',
+        message: `cross-site request refused: Origin ${from ?? '(none)'} is not ${allowed.join(' or ')}; behind a proxy or another host name, set publicUrl (or allowedOrigins)`,
+      });
+    }
+    if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+      return jsonError(c, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send JSON (content-type: application/json)' });
+    }
+    let input: Record<string, unknown>;
+    try {
+      const text = await c.req.text();
+      input = text ? JSON.parse(text) : {};
+      if (!input || typeof input !== 'object' || Array.isArray(input)) throw new Error();
+    } catch {
+      return jsonError(c, 400, { code: 'BAD_REQUEST', message: 'the body is not a JSON object' });
+    }
+    const sessionId = input.amazonCheckoutSessionId;
+    if (sessionId !== undefined && (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId))) {
+      return jsonError(c, 400, { code: 'BAD_REQUEST', field: 'amazonCheckoutSessionId', message: 'amazonCheckoutSessionId must be the id from the confirm page URL' });
+    }
+    const kind = sessionId ? 'session' : 'apb';
+
+    let spec: OrderSpec;
+    try {
+      spec = await options.resolveOrder({ request: c.req.raw, body: input, kind, amazonCheckoutSessionId: sessionId as string | undefined });
+      checkOrderSpec(spec);
+    } catch (error) {
+      const field = error instanceof OrderSpecError ? error.field : undefined;
+      logger.error('resolveOrder failed', { field, error: (error as Error).message });
+      // Text GMO-PG cannot carry (an emoji, a NUL) is refused before anything reaches GMO-PG, with
+      // the field named; any other fault is the shop's code, and the shopper gets no detail.
+      if (error instanceof OrderSpecError && error.inText) {
+        return jsonError(c, 400, { code: 'ORDER_INVALID', field, message: `the order cannot be sent to GMO-PG: ${error.message}` });
+      }
+      return jsonError(c, 500, { code: 'ORDER_UNRESOLVED', message: 'ご注文の内容を確認できませんでした。カートの内容をご確認のうえ、もう一度お試しください。' });
+    }
+
+    const orderId = newOrderId(options.orderIdPrefix);
+    const jobCd = spec.jobCd ?? 'AUTH';
+    const order = {
+      orderId, kind, jobCd, amount: spec.amount, tax: spec.tax ?? 0, checkoutSessionId: (sessionId as string) ?? null,
+      frequencyUnit: spec.frequency?.unit ?? null, frequencyValue: spec.frequency?.value ?? null, description: spec.description ?? null,
+    } as const;
+    const detail = { amount: spec.amount, tax: spec.tax ?? 0, jobCd };
+    const refuse = (stage: Order['stage'], error: unknown) => {
+      const failure = failureOf(error);
+      logger.warn('checkout stopped', { orderId, stage, error: (error as Error).message });
+      return jsonError(c, failure.status, { code: failure.code, message: failure.message, gmoErrors: failure.gmoErrors, orderId });
+    };
+    const codes = (error: unknown) => (error instanceof GmoPgError ? error.codes.join('|') : null);
+    // The order store failed: the shopper must not pay for an order the shop cannot find again.
+    const unrecorded = (error: Error) => {
+      logger.error('order not recorded: checkout stopped before the shopper could pay', { orderId, error: error.message });
+      return jsonError(c, 503, { code: 'ORDER_NOT_RECORDED', message: 'ただいまご注文を受け付けられません。しばらくしてからもう一度お試しください。', orderId });
+    };
+
+    let entry;
+    try {
+      entry = await gmo.entryTranAmazonpay({ orderId, jobCd, amount: spec.amount, tax: spec.tax });
+    } catch (error) {
+      const stage = error instanceof GmoPgError ? 'entry_failed' : 'entry_unknown';
+      await store.create({ ...order, stage, errorCodes: codes(error) }, { source: 'checkout', event: 'EntryTranAmazonpay failed', detail: { ...detail, error: (error as Error).message } });
+      return refuse(stage, error);
+    }
+    // GMO-PG now holds a transaction. The order (with its AccessPass) must be durable before the
+    // browser gets the token to pay with; it is written while ExecTran is on the wire, and the
+    // answer waits for both. A crash from here on leaves an order that says where it stopped.
+    // The write is handed to the database first: started after ExecTran, it competed with the
+    // sandbox's work on a 2-core machine and ExecTran came back later (bench/server.mjs).
+    const retUrl = new URL(c.req.path.replace(/\/checkout$/, '/result'), here).href;
+    const common = {
+      ...entry, orderId, retUrl, description: spec.description, paymentTermSec: options.paymentTermSec, frequency: spec.frequency,
+      clientField1: spec.clientField1, clientField2: spec.clientField2, clientField3: spec.clientField3,
+    };
+    const created = store
+      .create({ ...order, stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass }, { source: 'checkout', event: `EntryTranAmazonpay (${kind})`, detail }, { journal: true })
+      .then(() => undefined, (error: Error) => error);
+    const exec = gmo.execTranAmazonpay(
+      sessionId ? { ...common, amazonCheckoutSessionId: sessionId as string } : { ...common, apbType: options.apbType ?? 'PayAndShip' },
+    );
+    let start;
+    try {
+      start = await exec;
+    } catch (error) {
+      const notRecorded = await created;
+      if (notRecorded) return unrecorded(notRecorded);
+      const stage = error instanceof GmoPgError ? 'exec_failed' : 'exec_unknown';
+      await store.record(orderId, { stage, errorCodes: codes(error) }, { source: 'checkout', event: 'ExecTranAmazonpay failed', detail: { error: (error as Error).message } });
+      return refuse(stage, error);
+    }
+    const notRecorded = await created;
+    if (notRecorded) return unrecorded(notRecorded);
+    // 'started' is bookkeeping, so the shopper does not wait for it: the order is already durable,
+    // and a result or notification that comes first moves it on from 'entered' by itself
+    // (reconcile), which is why this write only applies to an order still at 'entered'.
+    ctx.later(
+      store
+        .record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'ExecTranAmazonpay: shopper sent to AmazonpayStart' }, { ifStage: 'entered', deferred: true })
+        .catch((error) => logger.warn('order not marked started (it stays entered until its result)', { orderId, error: (error as Error).message })),
+    );
+    logger.info('checkout started', { orderId, kind, amount: spec.amount });
+    return c.json({ startUrl: start.startUrl, accessId: start.accessId, token: start.token, orderId });
+  });
+}

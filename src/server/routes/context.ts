@@ -1,0 +1,46 @@
+/** What the endpoint's routes share: the parts the handler was made of, and small helpers. */
+import type { Context, Hono } from 'hono';
+import type { GmoPgClient } from '../client.js';
+import type { AmazonPayHandlerOptions, Outcome } from '../handler.js';
+import type { Logger } from '../logger.js';
+import type { Order, OrderStore } from '../orders/types.js';
+
+/** The Hono environment of the routes: `origin` is the shop's public origin for this request. */
+export type RouteEnv = { Variables: { origin: string } };
+export type Routes = Hono<RouteEnv>;
+
+export interface HandlerContext {
+  options: AmazonPayHandlerOptions;
+  gmo: GmoPgClient;
+  store: OrderStore;
+  logger: Logger;
+  /** Work done after answering (confirming notifications, marking orders started): `idle()` waits for it. */
+  later(task: Promise<unknown>): void;
+}
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  field?: string;
+  orderId?: string;
+  gmoErrors?: unknown[];
+}
+
+export const jsonError = (c: Context, status: number, error: ErrorBody) => c.json({ error }, status as 400);
+
+/** Where RetURL sends the shopper: the shop's completionUrl with `?orderId=…&result=…&reason=…`. */
+export function completion(options: AmazonPayHandlerOptions, order: Pick<Order, 'orderId' | 'status' | 'stage'> | undefined, outcome: Outcome, reason?: string): string {
+  if (typeof options.completionUrl === 'function') return options.completionUrl(order, outcome, reason);
+  const url = new URL(options.completionUrl, 'http://placeholder');
+  if (order) url.searchParams.set('orderId', order.orderId);
+  url.searchParams.set('result', outcome);
+  if (reason) url.searchParams.set('reason', reason);
+  return /^https?:/.test(options.completionUrl) ? url.href : url.pathname + url.search;
+}
+
+/** GMO-PG's error codes as they look (`E01040010`, `42G020000`), `|`-joined: anything else is not from GMO-PG. */
+export const GMO_CODES = /^[A-Z0-9]{9}(\|[A-Z0-9]{9})*$/;
+/** GMO-PG's OrderID: 1–27 of A-Z a-z 0-9 and `-`. */
+export const ORDER_ID = /^[A-Za-z0-9-]{1,27}$/;
+/** Amazon's checkout session ID, as the confirm page's URL carries it. */
+export const SESSION_ID = /^[A-Za-z0-9-]{8,128}$/;

@@ -1,0 +1,74 @@
+/**
+ * POST /result: the RetURL. GMO-PG's page posts the result here through the shopper's browser, so
+ * every field is the shopper's to change: the post is believed only as far as CheckString covers
+ * it (OrderID, AccessID, ShopID, the charge permission), the status is asked of GMO-PG itself
+ * (SearchTradeMulti), and error codes are kept only in GMO-PG's own shape. The shopper is sent on
+ * (303) to the shop's completion page.
+ */
+import type { Outcome } from '../handler.js';
+import { parseForm } from '../wire.js';
+import { completion, GMO_CODES, ORDER_ID, type HandlerContext, type Routes } from './context.js';
+
+const PAID = ['AUTH', 'CAPTURE', 'SALES', 'CANCEL', 'RETURN'];
+
+export function resultRoute(routes: Routes, ctx: HandlerContext): void {
+  const { options, gmo, store, logger } = ctx;
+  const finish = (order: Parameters<typeof completion>[1], outcome: Outcome, reason?: string) => completion(options, order, outcome, reason);
+
+  routes.post('/result', async (c) => {
+    const r = parseForm(await c.req.text(), 'utf-8', new Set());
+    const orderId = r.OrderID && ORDER_ID.test(r.OrderID) ? r.OrderID : undefined;
+    const order = orderId ? await store.get(orderId) : undefined;
+    const verified =
+      order?.accessId &&
+      r.ShopID === gmo.shopId &&
+      gmo.verifyCheckString({ orderId: order.orderId, accessId: order.accessId, amazonChargePermissionId: r.AmazonChargePermissionID ?? '', checkString: r.CheckString ?? '' });
+    if (!order || !verified) {
+      // Forged, tampered or not ours: nothing is recorded, the shopper sees a failure page.
+      logger.warn('RetURL result rejected: CheckString does not verify', { orderId: orderId ?? (r.OrderID ? '(malformed)' : undefined), known: !!order });
+      return c.redirect(finish(order, 'failure', 'unverified'), 303);
+    }
+    // CheckString covers OrderID, AccessID, ShopID and the charge permission, not Status or
+    // ErrCode: the status is taken from GMO-PG itself (SearchTradeMulti), never from the post.
+    let trade;
+    try {
+      trade = await gmo.searchTradeMulti({ orderId: order.orderId });
+    } catch (error) {
+      logger.warn('RetURL result not confirmed: SearchTradeMulti failed', { orderId: order.orderId, error: (error as Error).message });
+      return c.redirect(finish(order, 'pending', 'unconfirmed'), 303);
+    }
+    if (trade.accessId !== order.accessId) {
+      logger.warn('RetURL result rejected: GMO-PG has another transaction for this order', { orderId: order.orderId });
+      return c.redirect(finish(order, 'failure', 'unverified'), 303);
+    }
+    if (r.Status && r.Status !== trade.status) {
+      logger.warn('RetURL status differs from GMO-PG; GMO-PG is believed', { orderId: order.orderId, confirmed: trade.status });
+    }
+    // ErrInfo is not covered by CheckString: kept only when it looks like GMO-PG's codes, so that
+    // a shopper's own post cannot put text (or markup) into the shop's records.
+    const errInfo = r.ErrInfo && GMO_CODES.test(r.ErrInfo) ? r.ErrInfo : undefined;
+    const paid = PAID.includes(trade.status);
+    const failed = !paid && (!!r.ErrCode || trade.status === 'PAYFAIL');
+    const { order: updated } = await store.update(order.orderId, (current) => {
+      const changes = {
+        status: trade.status,
+        stage: paid ? ('completed' as const) : failed ? ('failed' as const) : current.stage,
+        chargePermissionId: trade.amazonChargePermissionId || r.AmazonChargePermissionID || current.chargePermissionId,
+        errorCodes: paid ? null : (errInfo ?? current.errorCodes),
+      };
+      // A reload of the same result, or a notification that came first: nothing to add.
+      if ((Object.keys(changes) as (keyof typeof changes)[]).every((k) => changes[k] === current[k])) return null;
+      return {
+        changes,
+        event: {
+          source: 'RetURL',
+          event: paid ? `payment completed (CheckString verified, ${trade.status} confirmed)` : `payment failed (${errInfo ?? trade.status})`,
+          detail: { status: trade.status, ...(errInfo ? { errInfo } : {}) },
+        },
+      };
+    });
+    const outcome: Outcome = updated.stage === 'completed' ? 'success' : updated.stage === 'failed' ? 'failure' : 'pending';
+    logger.info(`RetURL: payment ${outcome === 'success' ? 'completed' : outcome === 'failure' ? 'failed' : 'not settled yet'}`, { orderId: updated.orderId, status: updated.status, stage: updated.stage });
+    return c.redirect(finish(updated, outcome, outcome === 'success' ? undefined : (updated.errorCodes ?? updated.status ?? undefined)), 303);
+  });
+}
