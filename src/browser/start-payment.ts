@@ -62,7 +62,11 @@ export async function startPayment(options: StartPaymentOptions): Promise<boolea
     throw new AmazonPayError('ENDPOINT_INVALID', `${endpoint} must answer {startUrl, accessId, token}`);
   }
   const url = new URL(startUrl, location.href);
-  const allowed = (options.allowedOrigins ?? []).map((o) => new URL(o, location.href).origin);
+  // Only http(s): a javascript: or data: URL has the origin "null", which a non-http entry in
+  // start-origins would also have, and submitting a form to it runs the endpoint's text here.
+  const web = (u: URL) => u.protocol == 'https:' || u.protocol == 'http:';
+  if (!web(url)) throw new AmazonPayError('REDIRECT_BLOCKED', `startUrl ${url.protocol} is not an http(s) URL`);
+  const allowed = (options.allowedOrigins ?? []).flatMap((o) => (URL.canParse(o, location.href) && web(new URL(o, location.href)) ? [new URL(o, location.href).origin] : []));
   const gmo = url.protocol == 'https:' && /(^|\.)mul-pay\.jp$/.test(url.hostname);
   if (!gmo && url.origin != location.origin && !allowed.includes(url.origin)) {
     throw new AmazonPayError(

@@ -139,6 +139,29 @@ describe('<amazon-pay-v2 mode="apb">', () => {
     expect(detail.startUrl).to.equal('https://evil.example/payment/AmazonpayStart.idPass');
   });
 
+  it('never navigates to a startUrl that is not http(s), whatever start-origins holds', async () => {
+    for (const scenario of ['script', 'data']) {
+      const { el, errors, click } = await apb(scenario, 'start-origins="data:,x javascript:x about:blank http://sandbox.test"');
+      let redirected = false;
+      let submitted = 0;
+      const count = (e: Event) => (submitted++, e.preventDefault());
+      el.addEventListener('amazon-pay-redirect', () => (redirected = true));
+      window.addEventListener('submit', count, true);
+      try {
+        click();
+        await oneEvent(el, 'amazon-pay-error');
+        await sleep(50);
+      } finally {
+        window.removeEventListener('submit', count, true);
+      }
+      expect(errors[0].code).to.equal('REDIRECT_BLOCKED');
+      expect(errors[0].message).to.contain('not an http(s) URL');
+      expect([redirected, submitted]).to.deep.equal([false, 0]);
+      expect((window as { __hijacked?: number }).__hijacked).to.equal(undefined);
+      unmountAll();
+    }
+  });
+
   it('aborts the endpoint call when the element leaves the page, silently', async () => {
     const { el, errors, key, click, wrap } = await apb('slow', 'timeout="5000"');
     click();

@@ -37,7 +37,7 @@ export async function testRoutes(ctx, next) {
     return;
   }
 
-  // POST /merchant/checkout?scenario=ok|plus|http500|html|gmo|slow|foreign|incomplete&key=K
+  // POST /merchant/checkout?scenario=ok|plus|http500|html|gmo|slow|foreign|script|data|incomplete&key=K
   if (url.pathname === '/merchant/checkout') {
     count('endpoint:' + key);
     const body = await readBody(ctx.req);
@@ -65,7 +65,10 @@ export async function testRoutes(ctx, next) {
       });
     }
     const startUrl =
-      scenario === 'foreign' ? 'https://evil.example/payment/AmazonpayStart.idPass' : '/echo/AmazonpayStart.idPass';
+      scenario === 'foreign' ? 'https://evil.example/payment/AmazonpayStart.idPass'
+      : scenario === 'script' ? 'javascript:window.__hijacked=1//'
+      : scenario === 'data' ? 'data:text/html,<script>window.__hijacked=1</script>'
+      : '/echo/AmazonpayStart.idPass';
     if (scenario === 'incomplete') return answer(200, { startUrl });
     return answer(200, {
       startUrl,
