@@ -7,8 +7,9 @@ import { createHash, createPublicKey, constants, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { SANDBOX_CODES } from '../server/error-codes.js';
+import { limitBody } from '../server/http/body-limit.js';
 import { RESPONSE_CONTENT_TYPE, encodeResponse, joinErrors, parseForm } from '../server/wire.js';
-import { FaultBox, type Faults } from './faults.js';
+import { FaultBox, parseFaults, type Faults } from './faults.js';
 import { ADDRESSES, CARDS } from './fixtures.js';
 import { API_NAMES, ApiError, checkStringOf, completePayment, runApi, type GmoContext } from './gmo/api.js';
 import { Notifier } from './gmo/notifier.js';
@@ -41,6 +42,8 @@ export interface SandboxOptions {
   stateFile?: string;
   /** Path the app is mounted under, e.g. `/sandbox`; default none. */
   basePath?: string;
+  /** Largest request body, in bytes, counted as it arrives; default 65536. */
+  maxBodyBytes?: number;
 }
 
 export interface Sandbox {
@@ -87,6 +90,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   const app = new Hono();
   const r = base ? app.basePath(base) : app;
+  r.use('*', limitBody(options.maxBodyBytes ?? 65536));
+  // The real services answer malformed input with an error page or code, never a crash; so must this.
+  app.onError((error, c) => {
+    console.error(`[amazon-pay-v2 sandbox] ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
+    return c.html(errorPage('InvalidRequest', 'The request could not be processed.'), 400);
+  });
 
   // ---- Amazon stand-in ------------------------------------------------------------------
   r.get('/amazon/checkout.js', (c) => {
@@ -104,6 +113,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     } catch {
       return c.html(errorPage('InvalidParameterValue', 'payloadJSON is not JSON.'), 400);
     }
+    if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+      return c.html(errorPage('InvalidParameterValue', 'payloadJSON must be a JSON object.'), 400);
+    }
     let signature: Session['signature'] = 'not-checked';
     if (publicKey) {
       const algorithm = String(form.algorithm || 'AMZN-PAY-RSASSA-PSS');
@@ -117,8 +129,15 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       signature = 'verified';
     }
     const details = payload.webCheckoutDetails ?? {};
-    const reviewUrl = details.checkoutReviewReturnUrl ?? details.checkoutResultReturnUrl;
-    if (!reviewUrl) return c.html(errorPage('InvalidParameterValue', 'webCheckoutDetails.checkoutReviewReturnUrl is missing.'), 400);
+    const reviewUrl = webUrl(details.checkoutReviewReturnUrl ?? details.checkoutResultReturnUrl);
+    if (!reviewUrl) return c.html(errorPage('InvalidParameterValue', 'webCheckoutDetails.checkoutReviewReturnUrl must be an http(s) URL.'), 400);
+    // Amazon sends a cancelled shopper only to the merchant's own pages (its registered domains);
+    // here, to the origin of the review URL, so that the sandbox is no open redirect.
+    const cancel = details.checkoutCancelUrl ?? form.origin_url;
+    const cancelUrl = cancel === undefined ? undefined : webUrl(cancel);
+    if (cancel !== undefined && details.checkoutCancelUrl !== undefined && (!cancelUrl || new URL(cancelUrl).origin !== new URL(reviewUrl).origin)) {
+      return c.html(errorPage('InvalidParameterValue', 'webCheckoutDetails.checkoutCancelUrl must be on the same site as checkoutReviewReturnUrl.'), 400);
+    }
     const frequency = payload.recurringMetadata?.frequency;
     const session: Session = {
       id: crypto.randomUUID(),
@@ -126,7 +145,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       recurring: payload.chargePermissionType === 'Recurring',
       frequency: frequency ? { unit: String(frequency.unit), value: String(frequency.value ?? '1') } : undefined,
       reviewUrl,
-      cancelUrl: details.checkoutCancelUrl ?? (typeof form.origin_url === 'string' ? form.origin_url : undefined),
+      // origin_url is the page the button was on, as checkout.js reports it: only believed on the shop's site.
+      cancelUrl: cancelUrl && new URL(cancelUrl).origin === new URL(reviewUrl).origin ? cancelUrl : undefined,
       productType: String(form.productType || 'PayAndShip'),
       addressIndex: 0,
       cardIndex: 0,
@@ -275,13 +295,24 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   });
 
   // ---- control, for tests and the demo --------------------------------------------------------
+  // A page on another site must not switch faults on (a cross-site form can post text/plain, a
+  // script is refused by its Origin), and every value is checked before anything is armed.
   r.post('/__sandbox/faults', async (c) => {
-    const f = await c.req.json().catch(() => ({}));
+    const from = c.req.header('origin');
+    if ((from && from !== new URL(c.req.url).origin) || c.req.header('sec-fetch-site') === 'cross-site') {
+      return c.json({ error: { code: 'FORBIDDEN', message: 'fault settings are taken from the same site only' } }, 403);
+    }
+    if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+      return c.json({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send JSON (content-type: application/json)' } }, 415);
+    }
+    const parsed = parseFaults(await c.req.text(), API_NAMES);
+    if ('error' in parsed) return c.json({ error: { code: 'BAD_REQUEST', ...parsed.error } }, 400);
+    const f = parsed.faults;
+    if (f.clear) faults.clear();
     if (f.failNext) faults.failNext(f.failNext.api, f.failNext.errInfo, f.failNext.times);
     if (f.delayNext) faults.delayNext(f.delayNext.api, f.delayNext.ms, f.delayNext.times);
-    if (f.declineNext) faults.declineNext(Number(f.declineNext));
-    if (f.dropNotifications) faults.dropNotifications(Number(f.dropNotifications));
-    if (f.clear) faults.clear();
+    if (f.declineNext) faults.declineNext(f.declineNext);
+    if (f.dropNotifications) faults.dropNotifications(f.dropNotifications);
     return c.json({ ok: true });
   });
   // The records, without secrets: what a test compares the merchant's own records with.
@@ -300,6 +331,13 @@ function choose(session: Session, form: Record<string, unknown>) {
 const index = (value: unknown, length: number) => {
   const n = Number(value ?? 0);
   return Number.isInteger(n) && n >= 0 && n < length ? n : 0;
+};
+
+/** `value` as an absolute http(s) URL, or undefined. */
+const webUrl = (value: unknown): string | undefined => {
+  if (typeof value !== 'string' || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
 };
 
 const withSession = (url: string, id: string) => {

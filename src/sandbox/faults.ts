@@ -62,3 +62,55 @@ function take<T extends { api: string; times: number }>(list: T[], api: string):
   if (--fault.times <= 0) list.splice(i, 1);
   return fault;
 }
+
+/** A fault request as `POST /__sandbox/faults` takes it, checked. */
+export interface FaultRequest {
+  failNext?: { api: string; errInfo: string[]; times: number };
+  delayNext?: { api: string; ms: number; times: number };
+  declineNext?: number;
+  dropNotifications?: number;
+  clear?: boolean;
+}
+
+/** Parses and checks a fault request: every value in range, or an error naming the field. */
+export function parseFaults(text: string, apis: readonly string[]): { faults: FaultRequest } | { error: { field?: string; message: string } } {
+  let input: any;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    return { error: { message: 'the body is not JSON' } };
+  }
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return { error: { message: 'send a JSON object, e.g. {"declineNext":1}' } };
+  const count = (value: unknown, field: string, max: number, min = 1) => {
+    if (Number.isInteger(value) && (value as number) >= min && (value as number) <= max) return value as number;
+    throw { field, message: `${field}: a whole number from ${min} to ${max}` };
+  };
+  const api = (value: unknown, field: string) => {
+    if (typeof value === 'string' && apis.includes(value)) return value;
+    throw { field, message: `${field}: one of ${apis.join(', ')}` };
+  };
+  try {
+    const faults: FaultRequest = {};
+    const known = ['failNext', 'delayNext', 'declineNext', 'dropNotifications', 'clear'];
+    const unknown = Object.keys(input).filter((k) => !known.includes(k));
+    if (unknown.length) throw { field: unknown[0], message: `${unknown[0]}: not a fault; use ${known.join(', ')}` };
+    if (input.failNext !== undefined) {
+      const f = input.failNext ?? {};
+      const codes = [f.errInfo].flat();
+      if (!codes.length || codes.some((code) => typeof code !== 'string' || !/^[A-Z0-9]{9}$/.test(code))) {
+        throw { field: 'failNext.errInfo', message: 'failNext.errInfo: a GMO-PG code such as "E01040010", or a list of them' };
+      }
+      faults.failNext = { api: api(f.api, 'failNext.api'), errInfo: codes, times: f.times === undefined ? 1 : count(f.times, 'failNext.times', 1000) };
+    }
+    if (input.delayNext !== undefined) {
+      const d = input.delayNext ?? {};
+      faults.delayNext = { api: api(d.api, 'delayNext.api'), ms: count(d.ms, 'delayNext.ms', 60_000, 0), times: d.times === undefined ? 1 : count(d.times, 'delayNext.times', 1000) };
+    }
+    if (input.declineNext !== undefined) faults.declineNext = count(input.declineNext, 'declineNext', 1000);
+    if (input.dropNotifications !== undefined) faults.dropNotifications = count(input.dropNotifications, 'dropNotifications', 1000);
+    if (input.clear !== undefined) faults.clear = input.clear === true;
+    return { faults };
+  } catch (error) {
+    return { error: error as { field: string; message: string } };
+  }
+}
