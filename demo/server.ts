@@ -14,10 +14,10 @@ import { Hono } from 'hono';
 import { build, createServer as createVite } from 'vite';
 import { createSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { createAmazonPayHandler, createGmoPgClient, openOrderStore, type AmazonPayHandler } from '../src/server/index.js';
-import { Carts, demoRoutes, environmentButtons, newSandboxKeys, resolveDemoOrder, sandboxButtons } from './shop.js';
+import { Carts, contentSecurityPolicy, DEMO_HOSTS, demoRoutes, environmentButtons, knownHost, newSandboxKeys, resolveDemoOrder, sandboxButtons } from './shop.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const PAGES = ['index.html', 'confirm.html', 'complete.html', 'orders.html', 'script-tag.html', 'demo.ts', 'shop.ts', 'server.ts'];
+const PAGES = ['index.html', 'confirm.html', 'complete.html', 'orders.html', 'script-tag.html', 'script-tag.js', 'demo.ts', 'shop.ts', 'server.ts'];
 
 export interface Demo {
   url: string;
@@ -58,6 +58,9 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
     store: await openOrderStore({ dataDir: `${dataDir}/orders` }),
     resolveOrder: resolveDemoOrder(carts),
     completionUrl: '/complete.html',
+    // The demo listens on 127.0.0.1 only; a page of another site that resolves its own name to
+    // 127.0.0.1 (DNS rebinding) sends its own Host, which is refused.
+    allowedHosts: DEMO_HOSTS,
     logger: log,
   });
 
@@ -79,9 +82,17 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
   const api = getRequestListener(app.fetch);
 
   let vite: Awaited<ReturnType<typeof createVite>> | undefined;
+  const csp = contentSecurityPolicy(real ? 'gmo-pg-test' : 'sandbox');
   const server = createServer((req, res) => {
-    if (ours.test(req.url ?? '')) void api(req, res);
-    else vite!.middlewares(req, res);
+    if (!knownHost(req.headers.host)) {
+      res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end(`the demo answers on ${DEMO_HOSTS.join(', ')} only\n`);
+      return;
+    }
+    if (ours.test(req.url ?? '')) return void api(req, res);
+    // The pages: a strict Content-Security-Policy (scripts from this origin only), and Vite, which
+    // serves only the demo, src, dist and node_modules folders (never .data: see demo/vite.config.ts).
+    res.setHeader('content-security-policy', csp(req.headers.host!));
+    vite!.middlewares(req, res);
   });
   // Vite's live reload shares the port, so that its client in the pages can connect.
   vite = await createVite({

@@ -75,6 +75,38 @@ export function environmentButtons(env: NodeJS.ProcessEnv): ButtonConfig {
   };
 }
 
+/** The host names the demo answers to (it listens on 127.0.0.1): any other Host header is refused. */
+export const DEMO_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** Whether a Host header names the demo itself, whatever the port. */
+export function knownHost(host: string | undefined): boolean {
+  if (!host || !URL.canParse(`http://${host}`)) return false;
+  return DEMO_HOSTS.includes(new URL(`http://${host}`).hostname);
+}
+
+/**
+ * The demo pages' Content-Security-Policy: scripts from this origin only (so injected markup
+ * cannot run), and, with GMO-PG's test environment, the Amazon and GMO-PG hosts the README's CSP
+ * table lists.
+ */
+export function contentSecurityPolicy(mode: 'sandbox' | 'gmo-pg-test') {
+  const amazon = mode === 'gmo-pg-test';
+  return (host: string) =>
+    [
+      "default-src 'self'",
+      `script-src 'self'${amazon ? ' https://static-fe.payments-amazon.com' : ''}`,
+      "style-src 'self' 'unsafe-inline'",
+      "worker-src 'self' blob:", // Vite's live-reload client checks the server from a blob worker
+      `img-src 'self' data:${amazon ? ' https://m.media-amazon.com https://*.payments-amazon.com' : ''}`,
+      `connect-src 'self' ws://${host}${amazon ? ' https://*.amazon.co.jp https://*.payments-amazon.com' : ''}`,
+      `form-action 'self'${amazon ? ' https://payments.amazon.co.jp https://*.mul-pay.jp' : ''}`,
+      `frame-src 'self'${amazon ? ' https://m.media-amazon.com https://*.payments-amazon.com' : ''}`,
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+      "object-src 'none'",
+    ].join('; ');
+}
+
 type Cart = { coffee: number };
 
 /** Carts on the server, keyed by a cookie: the browser says what it wants, never what it costs. */
@@ -115,6 +147,19 @@ export function demoRoutes(handler: AmazonPayHandler, carts: Carts, buttons: But
     }
     return id;
   };
+  // Every change (the cart, the back office) is a JSON POST from the demo's own pages: a form of
+  // another site cannot send JSON, and a script of another site is refused by its Origin.
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const from = c.req.header('origin');
+    if ((from && from !== new URL(c.req.url).origin) || c.req.header('sec-fetch-site') === 'cross-site') {
+      return c.json({ error: { message: 'cross-site request refused' } }, 403);
+    }
+    if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+      return c.json({ error: { message: 'send JSON (content-type: application/json)' } }, 415);
+    }
+    return next();
+  });
   const cartView = (cart: Cart) => ({ ...cart, price: CATALOG.coffee.price, subtotal: Carts.total(cart), shipping: SHIPPING, total: Carts.total(cart) + SHIPPING });
 
   app.get('/cart', (c) => c.json(cartView(carts.of(cartId(c)))));
@@ -139,7 +184,8 @@ export function demoRoutes(handler: AmazonPayHandler, carts: Carts, buttons: But
     });
   });
 
-  // The orders page. A real shop puts these behind its admin login.
+  // The orders page. The demo has no login (it answers on 127.0.0.1 only); a real shop puts these
+  // behind its admin login.
   const office = handler.backOffice;
   app.get('/orders', async (c) => c.json(await office.list({ limit: 200 })));
   app.get('/orders/:id', async (c) => {

@@ -1,7 +1,8 @@
 // End to end, in Chromium, against the running demo (`npm run demo`'s server, in this process):
 // every flow of the seed from the button to the orders page. Screenshots go to test-output/screenshots.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,10 @@ after(async () => {
 async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'ja-JP' });
   page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`));
+  // The pages run under a strict CSP: anything it blocks is a defect of the page.
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) assert.fail(`CSP violation on ${page.url()}: ${message.text()}`);
+  });
   return page;
 }
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
@@ -227,5 +232,51 @@ describe('demo, end to end in Chromium', () => {
     await page.locator('#apb [slot=button]').click();
     await payAtAmazon(page, '今すぐ支払う');
     await page.close();
+  });
+
+  it('shows order data as text only: markup in an order never runs on the orders page', async () => {
+    const orderId = `XSS${Date.now().toString(36).toUpperCase()}`;
+    await demo.handler.store.create(
+      { orderId, kind: 'apb', jobCd: 'AUTH', amount: 100, tax: 0, stage: 'failed', status: 'PAYFAIL', errorCodes: '<img src=x onerror="window.__xss=1">' },
+      { source: 'RetURL', event: '<script>window.__xss=2</script>' },
+    );
+    const page = await newPage();
+    await page.goto(`${demo.url}orders.html`);
+    const row = page.locator(`tr[data-order-id="${orderId}"]`);
+    await row.waitFor();
+    assert.match(await row.innerText(), /<img src=x onerror="window.__xss=1">/);
+    await row.locator('summary').click();
+    await row.locator('ol li').first().waitFor();
+    assert.match(await row.locator('ol').innerText(), /<script>window.__xss=2<\/script>/);
+    assert.equal(await row.locator('img, script').count(), 0);
+    assert.equal(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+    const csp = (await page.request.get(`${demo.url}orders.html`)).headers()['content-security-policy'];
+    assert.match(csp, /script-src 'self'(;|$)/);
+    await page.close();
+  });
+
+  it('guards the back office and the data folder: no cross-site or non-JSON changes, no foreign Host, no files of .data', async () => {
+    const root = new URL('../../', import.meta.url).pathname;
+    mkdirSync(join(root, '.data'), { recursive: true });
+    const probe = join(root, '.data', `probe-${port}.json`);
+    writeFileSync(probe, '{"accessPass":"secret"}');
+    try {
+      for (const path of [`@fs${probe}`, `@fs${dataDir}/sandbox.json`, `@fs${root}package.json`, `@fs${root}.data/`]) {
+        const response = await fetch(`${demo.url}${path}`);
+        const text = await response.text();
+        assert.ok(response.status >= 400 && !text.includes('secret') && !text.includes('accessPass'), `${path}: ${response.status} ${text.slice(0, 80)}`);
+      }
+    } finally {
+      rmSync(probe, { force: true });
+    }
+    const action = `${demo.url}demo/orders/AP-NONE/charge`;
+    // What a page of another site can send: a simple form post, or a fetch that carries its Origin.
+    assert.equal((await fetch(action, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"amount":99999}' })).status, 415);
+    assert.equal((await fetch(action, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{"amount":99999}' })).status, 403);
+    assert.equal((await fetch(`${demo.url}demo/cart`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'coffee=3' })).status, 415);
+    const rebound = await new Promise<number>((resolve, reject) =>
+      request(`${demo.url}demo/orders`, { headers: { host: `attacker.example:${port}` } }, (res) => resolve(res.statusCode!)).on('error', reject).end(),
+    );
+    assert.equal(rebound, 421, 'a page whose own name resolves to 127.0.0.1 gets nothing');
   });
 });
