@@ -249,7 +249,7 @@ describe('demo, end to end in Chromium', () => {
     await row.locator('ol li').first().waitFor();
     assert.match(await row.locator('ol').innerText(), /<script>window.__xss=2<\/script>/);
     assert.equal(await row.locator('img, script').count(), 0);
-    assert.equal(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+    assert.equal(await page.evaluate(() => (globalThis as { __xss?: number }).__xss), undefined);
     const csp = (await page.request.get(`${demo.url}orders.html`)).headers()['content-security-policy'];
     assert.match(csp, /script-src 'self'(;|$)/);
     await page.close();
