@@ -420,15 +420,18 @@ export async function openOrderStore(options: { databaseUrl?: string; dataDir?: 
   mkdirSync(dataDir, { recursive: true });
   const lock = lockFolder(dataDir);
   let sql: Sql | undefined;
+  let journal: OrderJournal | undefined;
   try {
-    sql = await openPglite(dataDir);
     // The journal lives in the data folder, so that the two are moved and backed up together.
-    const journal = OrderJournal.open(join(dataDir, JOURNAL_FILE));
+    // Opened first: a journal that cannot be used fails the start before PGlite's seconds of set-up.
+    journal = OrderJournal.open(join(dataDir, JOURNAL_FILE));
+    sql = await openPglite(dataDir);
     const store = new SqlOrderStore(sql, { journal, lock });
     await store.migrate();
     await store.replayJournal();
     return store;
   } catch (error) {
+    journal?.close();
     await sql?.close().catch(() => {});
     lock.release();
     throw error;
