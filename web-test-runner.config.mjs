@@ -1,19 +1,15 @@
 // @ts-check
-// Browser tests: web-test-runner in Debian's Chromium (apt-get install -y chromium).
+// Browser tests: web-test-runner in Chromium: CHROME_PATH, a system Chromium, or the one inside
+// the @sparticuz/chromium devDependency (test/support/chromium.mjs).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defaultReporter } from '@web/test-runner';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { CHROMIUM_ARGS, findChromium } from './test/support/chromium.mjs';
 import { testRoutes } from './test/support/wtr-routes.mjs';
 
-const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
-// This machine's network is closed: without the background-networking flags Chromium keeps
-// trying Google's hosts. --no-sandbox because CI runs as root.
-const args = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
+const { executablePath, env } = await findChromium();
 
 /**
  * Writes the counts to test-output/wtr.json for test/run-all.mjs, which prints the closing line.
@@ -51,7 +47,7 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
   ],
-  browsers: [chromeLauncher({ launchOptions: { executablePath, headless: true, args } })],
+  browsers: [chromeLauncher({ launchOptions: { executablePath, env, headless: true, args: CHROMIUM_ARGS } })],
   testFramework: { config: { timeout: 8000 } },
   testsFinishTimeout: 90000, // a page that navigated away by mistake fails in 90 s, not 120
   reporters: [defaultReporter(), countsReporter()],

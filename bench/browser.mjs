@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from '../test/support/chromium.mjs';
 
 const STAND_IN = readFileSync('src/sandbox/amazon/checkout.js', 'utf8');
 const IIFE = readFileSync('dist/amazon-pay-v2.iife.js', 'utf8');
@@ -79,11 +80,8 @@ const server = createServer(async (req, res) => {
 export async function browserBenchmarks({ loads = 30 } = {}) {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const { executablePath, env } = await findChromium();
+  const browser = await chromium.launch({ executablePath, env, headless: true, args: CHROMIUM_ARGS.filter((a) => a !== '--headless') });
   let seq = 0;
   const key = () => `b${Date.now()}-${++seq}`;
   const results = {};

@@ -7,6 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
@@ -17,6 +19,10 @@ import { createAmazonPayHandler, createGmoPgClient, openOrderStore, type AmazonP
 import { Carts, contentSecurityPolicy, DEMO_HOSTS, demoRoutes, environmentButtons, knownHost, newSandboxKeys, resolveDemoOrder, sandboxButtons } from './shop.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const FONT_DIR = dirname(createRequire(import.meta.url).resolve('@fontsource-variable/noto-sans-jp'));
+let fonts: string | undefined;
+/** The font package's stylesheet, its files served from /demo/fonts/. */
+const fontsCss = () => (fonts ??= readFileSync(join(FONT_DIR, 'index.css'), 'utf8').replaceAll('url(./files/', 'url(/demo/fonts/'));
 const PAGES = ['index.html', 'confirm.html', 'complete.html', 'orders.html', 'script-tag.html', 'script-tag.js', 'demo.ts', 'shop.ts', 'server.ts'];
 
 export interface Demo {
@@ -48,6 +54,7 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
         stateFile: `${dataDir}/sandbox.json`,
         notifyUrl: `http://127.0.0.1:${port}/api/amazon-pay/notify`,
         amazonPublicKeyPem: keys!.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        stylesheets: ['/demo/fonts.css'],
       });
   const gmo = real
     ? createGmoPgClient()
@@ -71,6 +78,14 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
     const file = c.req.param('file');
     if (!PAGES.includes(file)) return c.text('not a demo page', 404);
     return c.text(readFileSync(`${root}demo/${file}`, 'utf8'));
+  });
+  // Noto Sans JP from npm (@fontsource-variable/noto-sans-jp), so that every machine draws the
+  // pages (and the screenshots) with the same Japanese glyphs, whatever fonts it has.
+  app.get('/demo/fonts.css', (c) => c.body(fontsCss(), 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }));
+  app.get('/demo/fonts/:file', (c) => {
+    const file = c.req.param('file');
+    if (!/^noto-sans-jp-\d+-wght-normal\.woff2$/.test(file)) return c.text('not found', 404);
+    return c.body(readFileSync(join(FONT_DIR, 'files', file)), 200, { 'content-type': 'font/woff2', 'cache-control': 'max-age=86400' });
   });
   app.get('/dist/:file', (c) => {
     const file = c.req.param('file');

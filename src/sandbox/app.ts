@@ -13,7 +13,7 @@ import { FaultBox, parseFaults, type Faults } from './faults.js';
 import { ADDRESSES, CARDS } from './fixtures.js';
 import { API_NAMES, ApiError, checkStringOf, completePayment, runApi, type GmoContext } from './gmo/api.js';
 import { Notifier } from './gmo/notifier.js';
-import { autoPostPage, choicePage, errorPage, yen } from './pages.js';
+import { autoPostPage, choicePage, errorPage, escapeHtml, yen } from './pages.js';
 import { SandboxState, type Session, type Trade } from './state.js';
 
 export const DEFAULT_SHOP_ID = 'tshop00000001';
@@ -44,6 +44,8 @@ export interface SandboxOptions {
   basePath?: string;
   /** Largest request body, in bytes, counted as it arrives; default 65536. */
   maxBodyBytes?: number;
+  /** Stylesheets its pages link (e.g. a web font, so that every machine draws them alike); default none. */
+  stylesheets?: string[];
 }
 
 export interface Sandbox {
@@ -91,6 +93,15 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const app = new Hono();
   const r = base ? app.basePath(base) : app;
   r.use('*', limitBody(options.maxBodyBytes ?? 65536));
+  if (options.stylesheets?.length) {
+    const links = options.stylesheets.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('');
+    r.use('*', async (c, next) => {
+      await next();
+      if (!c.res.headers.get('content-type')?.startsWith('text/html')) return;
+      const html = await c.res.text();
+      c.res = new Response(html.replace('</head>', `${links}</head>`), c.res);
+    });
+  }
   // The real services answer malformed input with an error page or code, never a crash; so must this.
   app.onError((error, c) => {
     console.error(`[amazon-pay-v2 sandbox] ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);

@@ -8,7 +8,7 @@ export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const STYLE = `
-  body{font:15px/1.6 system-ui,"Hiragino Sans","Noto Sans JP",sans-serif;margin:0;background:#f3f3f3;color:#0f1111}
+  body{font:15px/1.6 "Noto Sans JP Variable",system-ui,"Hiragino Sans","Noto Sans JP",sans-serif;margin:0;background:#f3f3f3;color:#0f1111}
   header{background:#232f3e;color:#fff;padding:.6rem 1.2rem;font-weight:700;letter-spacing:.02em}
   header small{font-weight:400;color:#febd69;margin-left:.5rem}
   main{max-width:560px;margin:1.5rem auto;background:#fff;border-radius:8px;padding:1.2rem 1.5rem;box-shadow:0 1px 3px #0002}

@@ -190,10 +190,10 @@
     var color = { Gold: 'gold', LightGray: 'gray', DarkGray: 'ink' }[settings.buttonColor] || 'gold';
     root.innerHTML =
       '<style>.amazonpay-button-container{position:absolute;inset:0;min-width:113px;max-width:600px;min-height:42px;' +
-      'display:grid;grid-template-rows:65% 10% 25%;font:bold 14px sans-serif;cursor:pointer}' +
+      'display:grid;grid-template-rows:65% 10% 25%;font:bold 14px system-ui,"Noto Sans JP Variable","Noto Sans JP",sans-serif;cursor:pointer}' +
       '.amazonpay-button-view1{display:flex;align-items:center;justify-content:center;border-radius:4px}' +
       '.amazonpay-button-view1-gold{background:#ffd814}.amazonpay-button-view1-gray{background:#e7e9ec}' +
-      '.amazonpay-button-view1-ink{background:#232f3e;color:#fff}.amazonpay-button-view3{font:10px sans-serif;text-align:center}' +
+      '.amazonpay-button-view1-ink{background:#232f3e;color:#fff}.amazonpay-button-view3{font:10px system-ui,"Noto Sans JP Variable","Noto Sans JP",sans-serif;text-align:center}' +
       '.amazonpay-button-disabled{opacity:.25;filter:grayscale(1)}' +
       // Amazon draws the logo and the microtext as images: the host's aria-label is the button's only name.
       '.amazonpay-button-view1::before{content:"amazon pay' + (settings.sandbox ? ' (sandbox)' : '') + '"}' +

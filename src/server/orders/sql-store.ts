@@ -398,12 +398,13 @@ export class SqlOrderStore implements OrderStore {
 }
 
 /**
- * Opens the order store and migrates it: Postgres when `databaseUrl` (default DATABASE_URL) is
- * set, for shops that run several servers; otherwise PGlite in `dataDir` (default .data/orders),
- * which needs no server and keeps its data across restarts.
+ * Opens the order store and migrates it: Postgres when `databaseUrl` (default DATABASE_URL, unless
+ * a `dataDir` is given) is set, for shops that run several servers; otherwise PGlite in `dataDir`
+ * (default .data/orders), which needs no server and keeps its data across restarts, for one process.
  */
 export async function openOrderStore(options: { databaseUrl?: string; dataDir?: string } = {}): Promise<SqlOrderStore> {
-  const url = options.databaseUrl ?? process.env.DATABASE_URL;
+  // An explicit dataDir wins over the environment's DATABASE_URL; an explicit databaseUrl over both.
+  const url = options.databaseUrl ?? (options.dataDir === undefined ? process.env.DATABASE_URL : undefined);
   if (url) {
     const store = new SqlOrderStore(await openPostgres(url));
     await store.migrate();

@@ -1,11 +1,9 @@
 // Chromium for the Node-side end-to-end tests, driven by playwright-core (no browser download:
-// Debian's /usr/bin/chromium, or CHROME_PATH).
+// CHROME_PATH, a system Chromium, or the one inside @sparticuz/chromium; see test/support/chromium.mjs).
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from '../../support/chromium.mjs';
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+export async function launchChromium(): Promise<Browser> {
+  const { executablePath, env } = await findChromium();
+  return chromium.launch({ executablePath, env, headless: true, args: CHROMIUM_ARGS.filter((a) => a !== '--headless') });
 }

