@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../demo/server.js';
 import { launchChromium } from './support/browser.js';
@@ -38,12 +38,16 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** What went wrong in a page (script errors, CSP violations): checked after each test, not thrown from an event. */
+const pageProblems: string[] = [];
+afterEach(() => assert.deepEqual(pageProblems.splice(0), [], 'the pages ran without errors or CSP violations'));
+
 async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'ja-JP' });
-  page.on('pageerror', (error) => assert.fail(`page error: ${error.message}`));
+  page.on('pageerror', (error) => pageProblems.push(`page error on ${page.url()}: ${error.message}`));
   // The pages run under a strict CSP: anything it blocks is a defect of the page.
   page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) assert.fail(`CSP violation on ${page.url()}: ${message.text()}`);
+    if (/Content Security Policy/i.test(message.text())) pageProblems.push(`CSP violation on ${page.url()}: ${message.text()}`);
   });
   return page;
 }
