@@ -47,7 +47,9 @@ export function checkSettings(s: ButtonSettings): SettingsProblem[] {
 
   oneOf('mode', s.mode, 'standard apb');
   oneOf('region', s.region, 'fe na eu');
-  oneOf('product-type', s.productType, 'PayAndShip PayOnly SignIn');
+  // Both real builds (NA, EU) take Donation, the EU one also PayAndShipMultiAddress. The FE build
+  // is inferred to take Donation as NA does (no copy of it was read).
+  oneOf('product-type', s.productType, 'PayAndShip PayOnly SignIn Donation' + (s.region == 'eu' ? ' PayAndShipMultiAddress' : ''));
   oneOf('placement', s.placement, 'Home Product Cart Checkout Other');
   oneOf('button-color', s.buttonColor, 'Gold LightGray DarkGray');
   const [currencies, languages] = REGIONS[s.region as AmazonPayRegion] ?? [];
@@ -69,12 +71,18 @@ export function checkSettings(s: ButtonSettings): SettingsProblem[] {
     if (!s.publicKeyId) add('public-key-id', 'missing; copy it from Seller Central');
   }
   if (s.algorithm) oneOf('algorithm', s.algorithm, 'AMZN-PAY-RSASSA-PSS AMZN-PAY-RSASSA-PSS-V2');
+  // checkout.js compares only a top-level publicKeyId with `sandbox`: ours is inside the session
+  // config, so it would render a LIVE key in the sandbox without a word.
+  if (s.sandbox && /^LIVE-/.test(s.publicKeyId ?? '')) {
+    add('sandbox', `set with the LIVE key public-key-id="${s.publicKeyId}": remove sandbox, or use your SANDBOX- key`);
+  }
   const amount = toAmount(s);
   if (amount) {
     const value = Number(s.estimatedAmount);
     const digits = s.ledgerCurrency == 'JPY' ? 0 : 2;
     if (!(value > 0)) add('estimated-amount', `"${s.estimatedAmount}" is not a positive number`);
-    else if (value.toFixed(digits) != amount.amount) {
+    // 10, 12.5 and 12.50 are all fine for USD (as for checkout.js); 12.345 and ¥1000.5 are not.
+    else if (Number(value.toFixed(digits)) != value) {
       add('estimated-amount', `${s.estimatedAmount} has too many decimals for ${s.ledgerCurrency}; use ${value.toFixed(digits)}`);
     }
   }
@@ -105,12 +113,14 @@ export function toRenderOptions(s: ButtonSettings): RenderButtonOptions {
   const options: RenderButtonOptions = {
     merchantId: s.merchantId!,
     ledgerCurrency: s.ledgerCurrency,
-    sandbox: !!s.sandbox,
     checkoutLanguage: s.checkoutLanguage,
     productType: s.productType,
     placement: s.placement,
     buttonColor: s.buttonColor,
   };
+  // Only when asked: without it, checkout.js tells the environment from a SANDBOX- key itself, and
+  // an explicit false would make it post environment=LIVE with a sandbox key.
+  if (s.sandbox) options.sandbox = true;
   const amount = toAmount(s);
   if (amount) options.estimatedOrderAmount = amount;
   if (s.mode != 'apb') {

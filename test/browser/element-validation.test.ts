@@ -90,14 +90,57 @@ describe('<amazon-pay-v2> validation', () => {
     expect(el.querySelector('[slot=button]')).to.equal(null);
   });
 
-  it("surfaces checkout.js's sandbox/key mismatch", async () => {
-    const { el, errors } = mount<AmazonPayV2>(
-      `<amazon-pay-v2 script-src="${standInUrl()}" merchant-id="A2MERCHANT" public-key-id="LIVE-AKEY" signature="sig" sandbox></amazon-pay-v2>`,
-    );
-    el.payloadJson = PAYLOAD;
-    await oneEvent(el, 'amazon-pay-error');
-    expect(errors[0].code).to.equal('RENDER_FAILED');
-    expect(errors[0].message).to.contain("PublicKeyId 'LIVE-AKEY' does not match 'sandbox: true'");
+  it('refuses a LIVE key with sandbox itself (checkout.js would render it in the sandbox without a word)', async () => {
+    const { errors } = await problemsOf('merchant-id="A2MERCHANT" public-key-id="LIVE-AKEY" signature="sig" sandbox');
+    expect(errors.map((e) => [e.code, e.field])).to.deep.equal([['CONFIG_INVALID', 'sandbox']]);
+    expect(errors[0].message).to.contain('public-key-id="LIVE-AKEY"');
+    expect(fake()?.renders ?? []).to.have.length(0);
+  });
+
+  it('sends sandbox only when it is set, so that checkout.js tells the environment from the key', async () => {
+    for (const [attrs, expected] of [['public-key-id="SANDBOX-AKEY"', undefined], ['public-key-id="SANDBOX-AKEY" sandbox', true], ['public-key-id="LIVE-AKEY"', undefined]] as const) {
+      resetAmazon();
+      const { el, ready } = mount<AmazonPayV2>(`<amazon-pay-v2 script-src="${standInUrl()}" merchant-id="A2MERCHANT" signature="sig" ${attrs}></amazon-pay-v2>`);
+      el.payloadJson = PAYLOAD;
+      await ready;
+      const options = fake().renders[0].options as Record<string, unknown>;
+      expect(options.sandbox, attrs).to.equal(expected);
+      expect('sandbox' in options, attrs).to.equal(expected !== undefined);
+      unmountAll();
+    }
+  });
+
+  it('renders USD and EUR amounts the way checkout.js takes them: 10, 12.5 and 12.50', async () => {
+    for (const [region, currency, language] of [['na', 'USD', 'en_US'], ['eu', 'EUR', 'de_DE']]) {
+      for (const value of ['10', '12.5', '12.50']) {
+        resetAmazon();
+        const { el, ready, errors } = mount<AmazonPayV2>(
+          `<amazon-pay-v2 script-src="${standInUrl({ region })}" region="${region}" ledger-currency="${currency}" checkout-language="${language}" ${VALID} estimated-amount="${value}"></amazon-pay-v2>`,
+        );
+        el.payloadJson = PAYLOAD;
+        await ready;
+        expect(errors, `${currency} ${value}`).to.deep.equal([]);
+        expect(fake().renders[0].amount).to.deep.equal({ amount: String(Number(value)), currencyCode: currency });
+        unmountAll();
+      }
+    }
+    const { errors } = await problemsOf(`${VALID} region="na" ledger-currency="USD" checkout-language="en_US" estimated-amount="12.345"`);
+    expect(errors[0].message).to.contain('too many decimals for USD; use 12.35');
+  });
+
+  it('takes the product types of each region: Donation everywhere, PayAndShipMultiAddress in the EU only', async () => {
+    for (const [region, currency, language, productType] of [['na', 'USD', 'en_US', 'Donation'], ['eu', 'EUR', 'en_GB', 'Donation'], ['eu', 'EUR', 'en_GB', 'PayAndShipMultiAddress'], ['fe', 'JPY', 'ja_JP', 'Donation']]) {
+      resetAmazon();
+      const { el, ready } = mount<AmazonPayV2>(
+        `<amazon-pay-v2 script-src="${standInUrl({ region })}" region="${region}" ledger-currency="${currency}" checkout-language="${language}" product-type="${productType}" ${VALID}></amazon-pay-v2>`,
+      );
+      el.payloadJson = PAYLOAD;
+      await ready;
+      expect(fake().renders[0].options.productType).to.equal(productType);
+      unmountAll();
+    }
+    const { errors } = await problemsOf(`${VALID} product-type="PayAndShipMultiAddress"`);
+    expect(errors.map((e) => e.field)).to.deep.equal(['product-type']);
   });
 
   it('recovers when a wrong value is corrected', async () => {

@@ -31,7 +31,8 @@
   };
   var regionName = params.get('region') || 'fe';
   var region = REGIONS[regionName] || REGIONS.fe;
-  var PRODUCT_TYPES = ['PayAndShip', 'PayOnly', 'SignIn', 'Donation'];
+  // As the real builds: Donation in both, PayAndShipMultiAddress only in the EU one.
+  var PRODUCT_TYPES = ['PayAndShip', 'PayOnly', 'SignIn', 'Donation'].concat(regionName === 'eu' ? ['PayAndShipMultiAddress'] : []);
   var PLACEMENTS = ['Home', 'Product', 'Cart', 'Checkout', 'Other'];
   var COLORS = ['Gold', 'LightGray', 'DarkGray'];
 
@@ -149,6 +150,7 @@
 
   function renderButton(selector, options) {
     var host = lookup(selector, options, 'renderButton');
+    var given = Object.assign({}, options); // what the caller passed, for the tests: options is filled in below
     checkAllowed(options); // buttonColor is never checked: Amazon's list is keyed 'color'
     if (options.publicKeyId === '') fail("Invalid value '' for 'publicKeyId', please check again.");
     if ('estimatedOrderAmount' in options) {
@@ -163,9 +165,10 @@
     if (options.sandbox === undefined && /^SANDBOX-/.test(keyId)) options.sandbox = true;
     if (options.publicKeyId && config && !config.publicKeyId) config.publicKeyId = options.publicKeyId;
     if (options.publicKeyId && config && config.publicKeyId !== options.publicKeyId) options.publicKeyIdMismatch = true;
-    var prefix = /^(SANDBOX|LIVE)-/.exec(keyId);
+    // The real script compares only a top-level publicKeyId with `sandbox`, not the session config's.
+    var prefix = /^(SANDBOX|LIVE)-/.exec(options.publicKeyId || '');
     if (prefix && options.sandbox !== undefined && (prefix[1] === 'SANDBOX') !== options.sandbox) {
-      fail("PublicKeyId '" + keyId + "' does not match 'sandbox: " + options.sandbox + "'. Please check again. ");
+      fail("PublicKeyId '" + options.publicKeyId + "' does not match 'sandbox: " + options.sandbox + "'. Please check again. ");
     }
     var settings = Object.assign({ productType: 'PayAndShip', buttonColor: 'Gold', sandbox: false }, options, {
       checkoutLanguage: options.checkoutLanguage || region.fallback,
@@ -207,7 +210,7 @@
 
     var decoupled = !options.createCheckoutSessionConfig && !options.signInConfig;
     var callback = null;
-    var record = { selector: selector, options: options, host: host, clicks: 0 };
+    var record = { selector: selector, options: given, host: host, clicks: 0 };
     fake.renders.push(record);
     function start() {
       record.clicks++;
