@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { SANDBOX_CODES } from '../server/error-codes.js';
 import { limitBody } from '../server/http/body-limit.js';
-import { RESPONSE_CONTENT_TYPE, encodeResponse, joinErrors, parseForm } from '../server/wire.js';
+import { RESPONSE_CONTENT_TYPE, detectFormCharset, encodeResponse, joinErrors, parseForm } from '../server/wire.js';
 import { FaultBox, parseFaults, type Faults } from './faults.js';
 import { ADDRESSES, CARDS } from './fixtures.js';
 import { API_NAMES, ApiError, checkStringOf, completePayment, runApi, type GmoContext } from './gmo/api.js';
@@ -289,8 +289,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     if (!/^application\/x-www-form-urlencoded/i.test(type)) return fail(['E00000003']);
     const body = Buffer.from(await c.req.arrayBuffer());
     if (!body.length) return fail(['E00000010']);
-    // GMO-PG's spec says Windows-31J; a UTF-8 request is read as UTF-8 when it says so (Amazon's sample sends one).
-    const charset = /charset=utf-?8/i.test(type) ? 'utf-8' : 'windows-31j';
+    // GMO-PG's spec says Windows-31J. A request that says charset=utf-8 is read as UTF-8, and so is
+    // one with no charset whose bytes are valid UTF-8: Amazon's own GMO-PG samples send
+    // querystring's UTF-8 with no charset, and GMO-PG evidently reads them right (inferred).
+    const declared = /charset=([\w-]+)/i.exec(type)?.[1];
+    const charset = declared ? (/^utf-?8$/i.test(declared) ? 'utf-8' : 'windows-31j') : detectFormCharset(body);
     const fields = parseForm(body, charset, new Set());
 
     const delay = faults.takeDelay(api);

@@ -22,7 +22,12 @@ export interface GmoPgConfig {
   baseUrl?: string;
   /** Milliseconds to wait for each call; default 30000. */
   timeoutMs?: number;
-  /** AmazonpayType sent with EntryTranAmazonpay: 3 (Amazon Pay V2, GMO-PG's V2 docs) or 4 (cPSP); default 3. */
+  /**
+   * AmazonpayType sent with EntryTranAmazonpay; default `GMO_PG_AMAZONPAY_TYPE`, else 3.
+   * 3: Amazon Pay V2 as GMO-PG's own V2 documents describe it. 4: the cPSP contract (Amazon as the
+   * payment service through GMO-PG), which both of Amazon's GMO-PG sample apps send. Use the one
+   * your GMO-PG contract names; GMO-PG refuses the other.
+   */
   amazonpayType?: '3' | '4';
   /** Extra attempts for read-only calls that hit GMO-PG's rate limit; default 2. */
   rateLimitRetries?: number;
@@ -186,6 +191,12 @@ export interface GmoPgClient {
   call(api: string, fields: Record<string, string | number | undefined>, options?: { readOnly?: boolean }): Promise<Record<string, string>>;
 }
 
+function amazonpayTypeOf(value: string | undefined): '3' | '4' {
+  if (value === undefined || value === '') return '3';
+  if (value === '3' || value === '4') return value;
+  throw new Error(`GMO-PG amazonpayType "${value}" is not 3 or 4: 3 for Amazon Pay V2 as GMO-PG's V2 documents describe it, 4 for the cPSP contract of Amazon's GMO-PG samples (GMO_PG_AMAZONPAY_TYPE or { amazonpayType })`);
+}
+
 /** Reads the configuration, with GMO_PG_* environment variables for what is not passed. */
 export function resolveConfig(config: GmoPgConfig = {}): Required<Omit<GmoPgConfig, 'fetch'>> & { fetch: typeof fetch } {
   const env = typeof process !== 'undefined' ? process.env : {};
@@ -208,7 +219,7 @@ export function resolveConfig(config: GmoPgConfig = {}): Required<Omit<GmoPgConf
     shopPass,
     baseUrl: url.href.endsWith('/') ? url.href : url.href + '/',
     timeoutMs: config.timeoutMs ?? 30000,
-    amazonpayType: config.amazonpayType ?? '3',
+    amazonpayType: amazonpayTypeOf(config.amazonpayType ?? env.GMO_PG_AMAZONPAY_TYPE),
     rateLimitRetries: config.rateLimitRetries ?? 2,
     rateLimitDelayMs: config.rateLimitDelayMs ?? 500,
     fetch: config.fetch ?? fetch,
@@ -305,7 +316,9 @@ export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
         orderId: f.OrderID ?? input.orderId,
         status: f.Status ?? '',
         tranDate: f.TranDate ?? '',
-        amazonChargePermissionId: f.AmazonChargePermissionID ?? '',
+        // GMO-PG hashes the charge permission it was sent; an answer without the field is checked
+        // with the one in the request (as Amazon's sample does), not with ''.
+        amazonChargePermissionId: f.AmazonChargePermissionID || input.amazonChargePermissionId,
         checkString: f.CheckString ?? '',
       };
       if (!check({ ...result, accessId: input.accessId })) {

@@ -75,6 +75,7 @@ export const SANDBOX_CODES = {
   chargePermissionUnusable: 'E08000005',
   amazonpayTypeInvalid: 'E08000006',
   retUrlMissing: 'E08000007',
+  paymentTermSecInvalid: 'E08000008',
 } as const;
 
 /** Rate-limit codes: the only ones where trying again later can help. */

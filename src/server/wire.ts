@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 /**
  * GMO-PG's `.idPass` wire format (protocol type), both ways:
  * - requests: `application/x-www-form-urlencoded;charset=windows-31j`, every value encoded to
@@ -84,11 +85,15 @@ export function decodeValue(encoded: string, charset = 'windows-31j'): string {
 }
 const HEX2 = /^[0-9A-Fa-f]{2}$/;
 
-/** Encodes fields as an `.idPass` body: Windows-31J bytes, percent-encoded. Empty and undefined values are left out. */
-export function encodeForm(fields: Record<string, string | number | undefined>, raw: ReadonlySet<string> = new Set()): Buffer {
+/**
+ * Encodes fields as an `.idPass` body: Windows-31J bytes, percent-encoded. Undefined values are
+ * left out, and so are empty ones unless `keepEmpty` (GMO-PG's own notifications carry
+ * `ErrCode=&ErrInfo=`; a request treats empty as absent).
+ */
+export function encodeForm(fields: Record<string, string | number | undefined>, raw: ReadonlySet<string> = new Set(), options: { keepEmpty?: boolean } = {}): Buffer {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(fields)) {
-    if (value === undefined || value === '') continue;
+    if (value === undefined || (value === '' && !options.keepEmpty)) continue;
     parts.push(`${key}=${raw.has(key) ? String(value) : encodeValue(String(value), key)}`);
   }
   return Buffer.from(parts.join('&'), 'latin1');
@@ -109,6 +114,26 @@ export function parseForm(body: Buffer | string, charset = 'windows-31j', rawFie
     fields[key] = rawFields.has(key) ? value : decodeValue(value, charset);
   }
   return fields;
+}
+
+/**
+ * Which charset a form body with no `charset` was written in: UTF-8 when its percent-decoded bytes
+ * are valid UTF-8 with something beyond ASCII (Amazon's own GMO-PG samples send UTF-8 this way),
+ * else Windows-31J, as GMO-PG's spec says. Japanese in Windows-31J is almost never valid UTF-8.
+ */
+export function detectFormCharset(body: Buffer): 'utf-8' | 'windows-31j' {
+  const bytes: number[] = [];
+  let wide = false;
+  for (let i = 0; i < body.length; i++) {
+    let b = body[i];
+    if (b === 0x25 && HEX2.test(body.toString('latin1', i + 1, i + 3))) {
+      b = parseInt(body.toString('latin1', i + 1, i + 3), 16);
+      i += 2;
+    }
+    if (b >= 0x80) wide = true;
+    bytes.push(b);
+  }
+  return wide && isUtf8(Buffer.from(bytes)) ? 'utf-8' : 'windows-31j';
 }
 
 /** Encodes a response body as GMO-PG does: `Token` raw, everything else percent-encoded Windows-31J. */

@@ -227,13 +227,12 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
     (['ClientField1', 'ClientField2', 'ClientField3'] as const).forEach((k, i) => {
       if ((f[k] ?? '').length > 100) checks.add(['E01320012', 'E01330012', 'E01340012'][i]);
     });
-    if (f.PaymentTermSec && !(DIGITS.test(f.PaymentTermSec) && Number(f.PaymentTermSec) <= 86400)) checks.add('E01050002');
+    // GMO-PG publishes no code for a bad PaymentTermSec: the sandbox's own placeholder.
+    if (f.PaymentTermSec && !(DIGITS.test(f.PaymentTermSec) && Number(f.PaymentTermSec) <= 86400)) checks.add(SANDBOX_CODES.paymentTermSecInvalid);
     checks.throwIfAny();
     authenticate(ctx, f);
     const trade = findTrade(ctx, f);
     if (trade.status !== 'UNPROCESSED' || trade.flow) throw new ApiError(['E01050004']);
-    trade.description = f.Description;
-    trade.clientFields = [f.ClientField1 ?? '', f.ClientField2 ?? '', f.ClientField3 ?? ''];
 
     if (f.AmazonChargePermissionID) {
       // 随時決済: charge a recurring consent at once, no shopper involved.
@@ -241,6 +240,8 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
       if (!permission || permission.shopId !== trade.shopId || permission.type !== 'Recurring' || permission.status !== 'Chargeable') {
         throw new ApiError([SANDBOX_CODES.chargePermissionUnusable]);
       }
+      trade.description = f.Description;
+      trade.clientFields = [f.ClientField1 ?? '', f.ClientField2 ?? '', f.ClientField3 ?? ''];
       trade.flow = 'charge';
       trade.chargePermissionId = permission.id;
       const declined = ctx.takeDecline();
@@ -256,20 +257,26 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
       };
     }
 
+    // Everything is checked before anything changes: a refused call leaves the trade and the
+    // checkout session as they were, so that a corrected retry can go through.
+    const session = f.AmazonCheckoutSessionID ? ctx.state.sessions.get(f.AmazonCheckoutSessionID) : undefined;
     if (f.AmazonCheckoutSessionID) {
-      const session = ctx.state.sessions.get(f.AmazonCheckoutSessionID);
       if (!session || session.used) throw new ApiError([SANDBOX_CODES.sessionInvalid]);
-      session.used = true;
-      trade.flow = 'session';
-      trade.checkoutSessionId = session.id;
-    } else if (f.ApbType) {
-      if (f.ApbType !== 'PayOnly' && f.ApbType !== 'PayAndShip') throw new ApiError([SANDBOX_CODES.sessionInvalid]);
-      trade.flow = 'apb';
-      trade.apbType = f.ApbType;
-    } else {
+    } else if (f.ApbType !== 'PayOnly' && f.ApbType !== 'PayAndShip') {
       throw new ApiError([SANDBOX_CODES.sessionInvalid]);
     }
     if (!f.RetURL || !/^https?:\/\//.test(f.RetURL)) throw new ApiError([SANDBOX_CODES.retUrlMissing]);
+
+    trade.description = f.Description;
+    trade.clientFields = [f.ClientField1 ?? '', f.ClientField2 ?? '', f.ClientField3 ?? ''];
+    if (session) {
+      session.used = true;
+      trade.flow = 'session';
+      trade.checkoutSessionId = session.id;
+    } else {
+      trade.flow = 'apb';
+      trade.apbType = f.ApbType as 'PayOnly' | 'PayAndShip';
+    }
     if (f.FrequencyUnit) trade.frequency = { unit: f.FrequencyUnit, value: f.FrequencyValue || '1' };
     trade.retUrl = f.RetURL;
     trade.token = newToken();
@@ -339,7 +346,10 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
     checkShop(f, checks);
     checks.throwIfAny();
     authenticate(ctx, f);
-    const session = f.AmazonCheckoutSessionID ? ctx.state.sessions.get(f.AmazonCheckoutSessionID) : undefined;
+    // Either the checkout session, or the buyer token of an Amazon sign-in (SignIn button), which
+    // the sandbox reads as the session it came from (inferred: GMO-PG's docs name the field only).
+    const id = f.AmazonCheckoutSessionID || f.AmazonBuyerToken;
+    const session = id ? ctx.state.sessions.get(id) : undefined;
     if (!session) throw new ApiError([SANDBOX_CODES.sessionInvalid]);
     const a = ADDRESSES[session.addressIndex];
     const place = (prefix: string) => ({

@@ -54,7 +54,6 @@ export class Notifier {
       JobCd: trade.jobCd,
       Amount: String(trade.amount),
       Tax: String(trade.tax),
-      Currency: 'JPN',
       TranDate: trade.tranDate || gmoDate(),
       ErrCode: trade.errCode,
       ErrInfo: trade.errInfo,
@@ -99,7 +98,7 @@ export class Notifier {
         const response = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': REQUEST_CONTENT_TYPE },
-          body: encodeForm(fields),
+          body: encodeForm(fields, undefined, { keepEmpty: true }), // ErrCode= and ErrInfo= even when empty, as GMO-PG sends them
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });
         const body = (await response.text()).trim();
