@@ -51,6 +51,8 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** The Hono app; `app.fetch` is a web-standard `(Request) => Promise<Response>`. */
   app: Hono;
+  /** The path its routes and links are under (`basePath` option; '' for none). Node: `toNodeListener(sandbox)`. */
+  basePath: string;
   shopId: string;
   shopPass: string;
   state: SandboxState;
@@ -334,7 +336,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     c.json([...state.trades.values()].map(({ accessPass: _pass, token: _token, ...t }) => t)),
   );
 
-  return { app, shopId, shopPass, state, faults, notifier, close: () => notifier.close() };
+  return { app, basePath: base, shopId, shopPass, state, faults, notifier, close: () => notifier.close() };
 }
 
 function choose(session: Session, form: Record<string, unknown>) {
