@@ -111,7 +111,7 @@ describe('<amazon-pay-v2> validation', () => {
   });
 
   it('renders USD and EUR amounts the way checkout.js takes them: 10, 12.5 and 12.50', async () => {
-    for (const [region, currency, language] of [['na', 'USD', 'en_US'], ['eu', 'EUR', 'de_DE']]) {
+    for (const [region, currency, language] of [['na', 'USD', 'en_US'], ['eu', 'EUR', 'de_DE']] as const) {
       for (const value of ['10', '12.5', '12.50']) {
         resetAmazon();
         const { el, ready, errors } = mount<AmazonPayV2>(
@@ -129,7 +129,7 @@ describe('<amazon-pay-v2> validation', () => {
   });
 
   it('takes the product types of each region: Donation everywhere, PayAndShipMultiAddress in the EU only', async () => {
-    for (const [region, currency, language, productType] of [['na', 'USD', 'en_US', 'Donation'], ['eu', 'EUR', 'en_GB', 'Donation'], ['eu', 'EUR', 'en_GB', 'PayAndShipMultiAddress'], ['fe', 'JPY', 'ja_JP', 'Donation']]) {
+    for (const [region, currency, language, productType] of [['na', 'USD', 'en_US', 'Donation'], ['eu', 'EUR', 'en_GB', 'Donation'], ['eu', 'EUR', 'en_GB', 'PayAndShipMultiAddress'], ['fe', 'JPY', 'ja_JP', 'Donation']] as const) {
       resetAmazon();
       const { el, ready } = mount<AmazonPayV2>(
         `<amazon-pay-v2 script-src="${standInUrl({ region })}" region="${region}" ledger-currency="${currency}" checkout-language="${language}" product-type="${productType}" ${VALID}></amazon-pay-v2>`,
