@@ -26,8 +26,9 @@ export function failureOf(error: unknown): FailureAnswer {
       return { status: 503, code: 'GMO_PG_BUSY', message: 'ただいま決済サービスが混み合っています。しばらくしてからもう一度お試しください。', gmoErrors };
     }
     if (codes.some((c) => /^E01(01|02|03)/.test(c) || c.startsWith('E61'))) {
-      // The shop's own settings (shop ID/password, contract): the merchant must fix them.
-      return { status: 500, code: 'SHOP_MISCONFIGURED', message: 'ショップの決済設定に問題があるため、お支払いを開始できません。ショップにお問い合わせください。', gmoErrors };
+      // The shop's own settings (shop ID/password, contract): the merchant must fix them, from the
+      // log; the browser gets no GMO-PG codes that describe the shop's account.
+      return { status: 500, code: 'SHOP_MISCONFIGURED', message: 'ショップの決済設定に問題があるため、お支払いを開始できません。ショップにお問い合わせください。' };
     }
     return { status: 502, code: 'GMO_PG_ERROR', message: `お支払いを開始できませんでした (${codes.join(', ')})。時間をおいて再度お試しいただくか、別のお支払い方法をご利用ください。`, gmoErrors };
   }

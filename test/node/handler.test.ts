@@ -118,7 +118,11 @@ describe('POST /checkout', () => {
     sandbox.faults.failNext('EntryTranAmazonpay', 'E92000001');
     assert.equal((await checkout(shop, {})).status, 503);
     sandbox.faults.failNext('EntryTranAmazonpay', 'E01030002');
-    assert.equal((await (await checkout(shop, {})).json()).error.code, 'SHOP_MISCONFIGURED');
+    const misconfigured = (await (await checkout(shop, {})).json()).error;
+    assert.equal(misconfigured.code, 'SHOP_MISCONFIGURED');
+    assert.equal(misconfigured.gmoErrors, undefined, 'no GMO-PG codes of a shop-side fault reach the browser');
+    assert.ok(!JSON.stringify(misconfigured).includes('E0103'));
+    assert.ok(shop.logs.some((l) => l.startsWith('warn checkout stopped') && l.includes('E01030002')), 'the shop finds them in its log');
   });
 
   it('leaves an order that says exactly where it stopped when ExecTran fails or never answers', async () => {
@@ -207,6 +211,11 @@ describe('POST /result (RetURL)', () => {
     assert.deepEqual([order.kind, order.stage, order.status], ['session', 'completed', 'AUTH']);
     assert.match(order.chargePermissionId!, /^S03-/);
     assert.equal((await events(start.orderId)).at(-1), 'RetURL: payment completed (CheckString verified, AUTH confirmed)');
+    // Every state change is logged at info with the order id, and never a secret.
+    const mine = shop.logs.filter((l) => l.includes(start.orderId));
+    assert.ok(mine.some((l) => l.startsWith('info checkout started')));
+    assert.ok(mine.some((l) => l.startsWith('info RetURL: payment completed') && l.includes('"status":"AUTH"')), mine.join('\n'));
+    assert.ok(!mine.join('').includes(order.accessPass!));
   });
 
   it('records a decline and a cancelled payment as failures', async () => {
