@@ -13,7 +13,7 @@ export interface AmazonPayV2Attributes {
   'public-key-id'?: string;
   'ledger-currency'?: 'JPY' | 'USD' | 'EUR' | 'GBP';
   'checkout-language'?: 'ja_JP' | 'en_US' | 'en_GB' | 'de_DE' | 'fr_FR' | 'it_IT' | 'es_ES';
-  'product-type'?: 'PayAndShip' | 'PayOnly' | 'SignIn';
+  'product-type'?: 'PayAndShip' | 'PayOnly' | 'SignIn' | 'Donation' | 'PayAndShipMultiAddress';
   placement?: 'Home' | 'Product' | 'Cart' | 'Checkout' | 'Other';
   'button-color'?: 'Gold' | 'LightGray' | 'DarkGray';
   sandbox?: boolean;
@@ -30,6 +30,7 @@ export interface AmazonPayV2Attributes {
   'start-origins'?: string;
   timeout?: number;
   'load-timeout'?: number;
+  'show-errors'?: boolean;
   id?: string;
   class?: string;
   className?: string;

@@ -4,6 +4,7 @@ import { AmazonPayError } from './errors.js';
 import { emit } from './events.js';
 import { callWithLookup, thrownText, uniqueId } from './light-dom.js';
 import type { ButtonSettings } from './settings.js';
+import type { AmazonPayClickDetail } from './events.js';
 import type { AmazonPayAmount, AmazonPayButtonHandle } from './types.js';
 
 /** `idle` before loading, then `loading`, `ready`, `busy` (an APB call runs) or `error`. */
@@ -24,15 +25,16 @@ export type AmazonPayStatus = 'idle' | 'loading' | 'ready' | 'busy' | 'error';
  *
  * @fires {CustomEvent<AmazonPayLoadDetail>} amazon-pay-load - checkout.js is available.
  * @fires {CustomEvent<AmazonPayReadyDetail>} amazon-pay-ready - The button is rendered and can be clicked.
- * @fires {CustomEvent<undefined>} amazon-pay-click - An APB button was clicked; `preventDefault()` stops the payment.
+ * @fires {CustomEvent<AmazonPayClickDetail>} amazon-pay-click - An APB button was clicked; add to `detail.body` / `detail.headers` what the endpoint needs (a product id, a CSRF token), or `preventDefault()` to stop the payment.
  * @fires {CustomEvent<AmazonPayRedirectDetail>} amazon-pay-redirect - The shopper is about to go to AmazonpayStart; `preventDefault()` stays on the page.
- * @fires {CustomEvent<AmazonPayError>} amazon-pay-error - Something failed; the detail has `code`, `message`, and `field` for bad settings.
+ * @fires {CustomEvent<AmazonPayError>} amazon-pay-error - Something failed; the detail has `code`, `message` (for developers), `userMessage` (for shoppers, from the endpoint) and `field` for bad settings. Logged with console.error unless a listener calls `preventDefault()`.
  *
  * @slot fallback - Shown instead of the button when it cannot be shown (bad settings, checkout.js unreachable).
  *
  * @csspart base - The box around the button.
  * @csspart skeleton - The placeholder while checkout.js loads.
  * @csspart busy - The overlay while an APB payment is being prepared.
+ * @csspart message - With `show-errors`: what went wrong, in words for the shopper (role=alert).
  *
  * @cssprop [--amazon-pay-v2-width=100%] - Width of the button (Amazon accepts 113–600px).
  * @cssprop [--amazon-pay-v2-height=60px] - Height of the button; a fixed size also stops checkout.js's resize flicker.
@@ -59,6 +61,9 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     startOrigins: { attribute: 'start-origins' },
     timeout: { type: Number },
     loadTimeout: { attribute: 'load-timeout', type: Number },
+    showErrors: { attribute: 'show-errors', type: Boolean },
+    requestBody: { attribute: false },
+    requestHeaders: { attribute: false },
     status: { reflect: true },
   };
 
@@ -67,6 +72,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   // !important beats the inline width/height that checkout.js writes on its container.
   static override styles = css`
 :host{display:block;max-width:600px;position:relative}
+[part=message]{color:#b12704;margin:.4em 0 0}:host(:not([show-errors])) [part=message],[part=message]:empty{display:none}
 ::slotted([slot=button]),[part=skeleton]{width:var(--amazon-pay-v2-width,100%)!important;height:var(--amazon-pay-v2-height,60px)!important}
 [part=skeleton]{border-radius:4px;background:#eaeded}
 [part=busy]{position:absolute;inset:0;display:grid;place-items:center;cursor:progress;background:#fffb}
@@ -112,6 +118,12 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   timeout = 20000;
   /** Milliseconds to wait for each attempt to load checkout.js; default 15000. */
   loadTimeout = 15000;
+  /** Show what went wrong below the button (the endpoint's `userMessage`), for shoppers. */
+  showErrors = false;
+  /** Extra JSON fields the APB click sends to `endpoint` (never an amount: the server decides it). */
+  requestBody?: Record<string, unknown>;
+  /** Extra headers of the APB request, e.g. a CSRF token. */
+  requestHeaders?: Record<string, string>;
   /** Where the button is in its life; read-only, reflected as the `status` attribute for styling. */
   status: AmazonPayStatus = 'idle';
 
@@ -122,6 +134,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   #near = false;
   #observer?: IntersectionObserver;
   #abort?: AbortController;
+  #message = '';
 
   override connectedCallback() {
     super.connectedCallback();
@@ -155,13 +168,14 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     this.setAttribute('aria-busy', String(status == 'loading' || status == 'busy'));
     this.renderRoot.querySelector('[role=status]')!.textContent =
       status == 'busy' ? (this.checkoutLanguage == 'ja_JP' ? '処理中…' : 'Processing…') : '';
+    this.renderRoot.querySelector('[role=alert]')!.textContent = this.#message;
   }
 
   protected override createRenderRoot() {
     const root = super.createRenderRoot();
     const template = document.createElement('template');
     template.innerHTML =
-      '<div part="base"><slot name="button"></slot><div part="skeleton"></div><div part="busy" role="status"></div></div><slot name="fallback"></slot>';
+      '<div part="base"><slot name="button"></slot><div part="skeleton"></div><div part="busy" role="status"></div></div><slot name="fallback"></slot><p part="message" role="alert"></p>';
     root.append(template.content);
     return root;
   }
@@ -189,7 +203,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
       this.#renderKey = undefined;
       this.#clear();
       this.status = 'error';
-      for (const p of problems) emit(this, 'amazon-pay-error', new AmazonPayError('CONFIG_INVALID', p.message, p.field));
+      for (const p of problems) this.#report(new AmazonPayError('CONFIG_INVALID', p.message, p.field));
       return;
     }
     const renderKey = JSON.stringify([src, { ...settings.toRenderOptions(this), estimatedOrderAmount: 0 }]);
@@ -245,13 +259,19 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
 
   /** The APB click: ask the endpoint for a payment, then go to AmazonpayStart. */
   async #pay() {
-    if (this.status != 'ready' || !emit(this, 'amazon-pay-click', undefined, true)) return;
+    // The page may add to body and headers in amazon-pay-click (a product id, a CSRF token).
+    const detail: AmazonPayClickDetail = { body: { ...this.requestBody }, headers: { ...this.requestHeaders } };
+    if (this.status != 'ready' || !emit(this, 'amazon-pay-click', detail, true)) return;
     this.status = 'busy';
+    this.#message = '';
     const abort = (this.#abort = new AbortController());
+    const apb = import('./start-payment.js');
     try {
-      const { startPayment } = await import('./start-payment.js');
+      const { startPayment } = await apb;
       const navigating = await startPayment({
         endpoint: this.endpoint!,
+        body: detail.body,
+        headers: detail.headers,
         target: this,
         timeout: this.timeout,
         signal: abort.signal,
@@ -263,14 +283,23 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
         return;
       }
     } catch (error) {
-      if (!abort.signal.aborted) emit(this, 'amazon-pay-error', error);
+      if (!abort.signal.aborted) {
+        this.#message = (await apb.catch(() => undefined))?.shopperMessage(error, this.checkoutLanguage) ?? '';
+        this.#report(error as AmazonPayError);
+      }
     }
     this.status = 'ready';
+    this.requestUpdate();
   }
 
   #fail(error: AmazonPayError) {
     this.status = 'error';
-    emit(this, 'amazon-pay-error', error);
+    this.#report(error);
+  }
+
+  /** amazon-pay-error; nobody may be listening, so it goes to the console unless a listener cancels it. */
+  #report(error: AmazonPayError) {
+    if (emit(this, 'amazon-pay-error', error, true)) console.error('<amazon-pay-v2>', error);
   }
 
   #clear() {

@@ -14,6 +14,17 @@ export interface AmazonPayRedirectDetail {
   accessId: string;
 }
 
+/**
+ * Detail of `amazon-pay-click` (APB): what the request to `endpoint` will carry. Listeners may add
+ * fields and headers; `preventDefault()` stops the payment.
+ */
+export interface AmazonPayClickDetail {
+  /** JSON fields, starting from the element's `requestBody`. Never an amount: the server decides it. */
+  body: Record<string, unknown>;
+  /** Request headers, starting from the element's `requestHeaders` (e.g. a CSRF token). */
+  headers: Record<string, string>;
+}
+
 /** Dispatches one of our events: it bubbles and crosses shadow roots. Returns false if it was cancelled. */
 export const emit = (target: EventTarget, type: keyof AmazonPayEventMap, detail?: unknown, cancelable = false) =>
   target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
@@ -22,7 +33,7 @@ export const emit = (target: EventTarget, type: keyof AmazonPayEventMap, detail?
 export interface AmazonPayEventMap {
   'amazon-pay-load': CustomEvent<AmazonPayLoadDetail>;
   'amazon-pay-ready': CustomEvent<AmazonPayReadyDetail>;
-  'amazon-pay-click': CustomEvent<undefined>;
+  'amazon-pay-click': CustomEvent<AmazonPayClickDetail>;
   'amazon-pay-redirect': CustomEvent<AmazonPayRedirectDetail>;
   'amazon-pay-error': CustomEvent<AmazonPayError>;
 }

@@ -85,3 +85,11 @@ export async function startPayment(options: StartPaymentOptions): Promise<boolea
   form.requestSubmit();
   return true;
 }
+
+/** What a shopper is shown for a failed APB start: the endpoint's own words, else a general line. */
+export function shopperMessage(error: unknown, language: string): string {
+  return (
+    (error as AmazonPayError).userMessage ||
+    (language == 'ja_JP' ? 'お支払いを開始できませんでした。もう一度お試しください。' : 'The payment could not be started. Please try again.')
+  );
+}

@@ -61,6 +61,48 @@ describe('<amazon-pay-v2 mode="apb">', () => {
     expect((await serverSeen(key)).count).to.equal(1);
   });
 
+  it('sends what the page adds: requestBody and requestHeaders, and fields added in amazon-pay-click', async () => {
+    const { el, key, click } = await apb('ok');
+    el.requestBody = { productId: 'coffee-200g' };
+    el.requestHeaders = { 'x-csrf-token': 'tok-123' };
+    el.addEventListener('amazon-pay-click', (e) => (e.detail.body.quantity = 2), { once: true });
+    el.addEventListener('amazon-pay-redirect', (e) => e.preventDefault(), { once: true });
+    click();
+    await oneEvent(el, 'amazon-pay-redirect');
+    const { last } = await serverSeen(key);
+    expect(JSON.parse(last!.body)).to.deep.equal({ productId: 'coffee-200g', quantity: 2 });
+    expect((last as { csrf?: string }).csrf).to.equal('tok-123');
+    expect(el.requestBody).to.deep.equal({ productId: 'coffee-200g' }, 'the property is not changed by a listener');
+  });
+
+  it("logs an error nobody handles with console.error, and shows the endpoint's words with show-errors", async () => {
+    const logged: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => logged.push(args);
+    try {
+      const { el, click } = await apb('gmo', 'show-errors');
+      click();
+      await oneEvent(el, 'amazon-pay-error');
+      await el.updateComplete;
+      expect(logged).to.have.length(1);
+      expect(String(logged[0][0])).to.contain('amazon-pay-v2');
+      const message = el.shadowRoot!.querySelector<HTMLElement>('[part=message]')!;
+      expect(message.textContent).to.equal('Amazon Pay could not start the payment (E01040010)');
+      expect(message.getAttribute('role')).to.equal('alert');
+      expect(getComputedStyle(message).display).not.to.equal('none');
+      expect(el.status).to.equal('ready');
+      // A listener that handles it keeps it out of the console.
+      el.addEventListener('amazon-pay-error', (e) => e.preventDefault());
+      click();
+      await oneEvent(el, 'amazon-pay-error');
+      expect(logged).to.have.length(1);
+    } finally {
+      console.error = original;
+    }
+    const { el: quiet } = await apb('gmo');
+    expect(getComputedStyle(quiet.shadowRoot!.querySelector('[part=message]')!).display).to.equal('none', 'without show-errors nothing shows');
+  });
+
   it('stops everything when amazon-pay-click is cancelled', async () => {
     const { el, key, click } = await apb('ok');
     el.addEventListener('amazon-pay-click', (e) => e.preventDefault(), { once: true });

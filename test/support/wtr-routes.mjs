@@ -41,7 +41,8 @@ export async function testRoutes(ctx, next) {
   if (url.pathname === '/merchant/checkout') {
     count('endpoint:' + key);
     const body = await readBody(ctx.req);
-    lastBody.set(key, { body, contentType: ctx.get('content-type') });
+    const csrf = ctx.get('x-csrf-token');
+    lastBody.set(key, { body, contentType: ctx.get('content-type'), ...(csrf ? { csrf } : {}) });
     const scenario = q.get('scenario') ?? 'ok';
     const answer = (status, json) => {
       ctx.status = status;
