@@ -8,6 +8,8 @@ import { defineConfig, type Plugin } from 'vite';
 export default defineConfig(({ mode }) => {
   if (mode === 'node') {
     return {
+      // An SSR build leaves every dependency external by default: bundle them (see `external` below).
+      ssr: { noExternal: true },
       build: {
         ssr: true,
         outDir: 'dist/node',
@@ -16,9 +18,16 @@ export default defineConfig(({ mode }) => {
         sourcemap: true,
         minify: false,
         rolldownOptions: {
-          input: { server: 'src/server/index.ts', sandbox: 'src/sandbox/index.ts' },
-          external: [/^node:/, /^hono(\/.*)?$/, /^@hono\//, 'iconv-lite'], // installed with the package
-          output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+          input: { server: 'src/server/index.ts', sandbox: 'src/sandbox/index.ts', cli: 'src/cli.ts' },
+          // Hono, its Node adapter and iconv-lite are bundled, so that `npm install amazon-pay-v2` stays
+          // small for a browser-only shop. The databases are optional peers, loaded when a store opens.
+          external: [/^node:/, /^@electric-sql\/pglite(\/.*)?$/, /^pg(\/.*)?$/],
+          output: {
+            format: 'es',
+            entryFileNames: '[name].js',
+            chunkFileNames: '[name]-[hash].js', // beside the entries: the sandbox finds amazon/checkout.js from its own URL
+            banner: (chunk) => (chunk.name == 'cli' ? '#!/usr/bin/env node' : ''), // the package's bin
+          },
         },
       },
       plugins: [copyCheckoutJsStandIn()],
@@ -42,7 +51,8 @@ export default defineConfig(({ mode }) => {
       },
       minify: iife ? 'oxc' : false, // the ES build stays readable; users' bundlers minify it
       rolldownOptions: {
-        external: iife ? [] : [/^lit(\/.*)?$/, /^@lit\//, /^lit-html(\/.*)?$/, /^lit-element(\/.*)?$/, /^react(\/.*)?$/, /^vue$/],
+        // Lit stays external (the one runtime dependency); @lit/react is bundled into react.js.
+        external: iife ? [] : [/^lit(\/.*)?$/, /^@lit\/reactive-element(\/.*)?$/, /^@lit-labs\//, /^lit-html(\/.*)?$/, /^lit-element(\/.*)?$/, /^react(\/.*)?$/, /^vue$/],
         // The script-tag build runs only where there is a window: imported in Node (SSR, tools) it does nothing.
         output: iife ? { banner: "if (typeof window !== 'undefined') {", footer: '}' } : {},
       },

@@ -40,6 +40,9 @@ parentPort.on('message', (request) => {
   });
 });
 `;
+/** The command that adds PGlite, at the version this package is tested with. */
+export const PGLITE_INSTALL = 'npm install @electric-sql/pglite@0.5.17';
+
 /** A PGlite session on a worker thread: one statement at a time, in the order they are sent. */
 export interface PgliteThread {
   query(text: string, params?: unknown[]): Promise<unknown[]>;
@@ -48,9 +51,15 @@ export interface PgliteThread {
 
 /** Starts the worker, opens (creating when missing) the database in `dataDir`, and resolves once it is ready. */
 export async function openPgliteThread(dataDir: string): Promise<PgliteThread> {
+  let pglite: string;
+  try {
+    pglite = import.meta.resolve('@electric-sql/pglite');
+  } catch {
+    throw new Error(`the order store needs PGlite, which is not installed: ${PGLITE_INSTALL} (or use PostgreSQL: npm install pg, and set DATABASE_URL)`);
+  }
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { pglite: import.meta.resolve('@electric-sql/pglite'), dataDir },
+    workerData: { pglite, dataDir },
     execArgv: [], // not the parent's test, inspector or loader flags
   });
   const pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (e: Error) => void }>();

@@ -96,7 +96,13 @@ const MAX_PREPARED = 100;
 
 /** Postgres at `url` (e.g. DATABASE_URL), through a connection pool. */
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Sql> {
-  const { default: pg } = await import('pg');
+  let pg: typeof import('pg').default;
+  try {
+    ({ default: pg } = await import('pg'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error('DATABASE_URL is set, but the PostgreSQL client is not installed: npm install pg');
+  }
   const max = options.max ?? 10;
   const pool = new pg.Pool({ connectionString: url, max });
   const query: Query = (async (text: string, params?: unknown[]) => (await pool.query(text, params)).rows) as Query;

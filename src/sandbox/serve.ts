@@ -1,0 +1,38 @@
+/**
+ * The sandbox alone on a port, printing what to point a shop at (`npx amazon-pay-v2 sandbox`).
+ */
+import { serve } from '@hono/node-server';
+import { createSandbox } from './app.js';
+
+export interface ServeSandboxOptions {
+  /** Default 8787; 0 picks a free port. */
+  port?: number;
+  /** Where result notifications go (the shop's /notify). */
+  notifyUrl?: string;
+  /** Keep the records across restarts in this JSON file; none: in memory only. */
+  stateFile?: string;
+}
+
+/** Starts the sandbox on 127.0.0.1; resolves with its origin and a stop function. */
+export function serveSandbox(options: ServeSandboxOptions = {}): Promise<{ origin: string; stop(): void }> {
+  const sandbox = createSandbox({ notifyUrl: options.notifyUrl, stateFile: options.stateFile });
+  return new Promise((resolve) => {
+    const server = serve({ fetch: sandbox.app.fetch, port: options.port ?? 8787, hostname: '127.0.0.1' }, (info) => {
+      const origin = `http://127.0.0.1:${info.port}`;
+      console.log(`GMO-PG / Amazon Pay sandbox on ${origin}
+  GMO_PG_BASE_URL=${origin}/payment/
+  GMO_PG_SHOP_ID=${sandbox.shopId}
+  GMO_PG_SHOP_PASS=${process.env.GMO_PG_SHOP_PASS ? '(from GMO_PG_SHOP_PASS)' : sandbox.shopPass + '   (sandbox default; never a real password)'}
+  checkout.js:        ${origin}/amazon/checkout.js  (<amazon-pay-v2 script-src="...">)
+  AmazonpayStart:     ${origin}/payment/AmazonpayStart.idPass
+  result notification: ${sandbox.notifier.url ?? 'off (--notify-url)'}`);
+      resolve({
+        origin,
+        stop: () => {
+          sandbox.close();
+          server.close();
+        },
+      });
+    });
+  });
+}
