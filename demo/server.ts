@@ -112,7 +112,7 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
   // Vite's live reload shares the port, so that its client in the pages can connect.
   vite = await createVite({
     configFile: `${root}demo/vite.config.ts`,
-    server: { middlewareMode: true, hmr: { server } },
+    server: { middlewareMode: true, ws: { server } },
     appType: 'mpa',
     logLevel: options.quiet ? 'silent' : 'info',
   });

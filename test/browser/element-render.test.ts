@@ -159,6 +159,16 @@ describe('<amazon-pay-v2> rendering', () => {
     expect(initiation.fields.environment).to.equal('SANDBOX');
   });
 
+  it('starts checkout from the keyboard as a button does: Enter and Space', async () => {
+    const { el, ready } = mount<AmazonPayV2>(standard(standInUrl()));
+    withPayload(el);
+    await ready;
+    const button = el.querySelector<HTMLElement>('[slot=button]')!;
+    for (const keyCode of [13, 32]) button.dispatchEvent(new KeyboardEvent('keyup', { keyCode, bubbles: true }));
+    button.dispatchEvent(new KeyboardEvent('keyup', { keyCode: 65, bubbles: true })); // "a": nothing
+    expect(fake().initiations.map((i) => i.kind)).to.deep.equal(['createCheckoutSessionConfig', 'createCheckoutSessionConfig']);
+  });
+
   it('with loading="lazy", fetches nothing until the element is near the viewport', async () => {
     const key = freshKey();
     const spacer = document.createElement('div');

@@ -1,7 +1,8 @@
 // End to end, in Chromium, against the running demo (`npm run demo`'s server, in this process):
 // every flow of the seed from the button to the orders page. Screenshots go to test-output/screenshots.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -282,5 +283,27 @@ describe('demo, end to end in Chromium', () => {
       request(`${demo.url}demo/orders`, { headers: { host: `attacker.example:${port}` } }, (res) => resolve(res.statusCode!)).on('error', reject).end(),
     );
     assert.equal(rebound, 421, 'a page whose own name resolves to 127.0.0.1 gets nothing');
+  });
+
+  it('passes axe on every page; a confirm page without a session says so instead of loading for ever', async () => {
+    const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    for (const path of ['', 'orders.html', 'confirm.html', 'complete.html?result=failure&reason=E08000001', 'script-tag.html']) {
+      const page = await browser.newPage({ bypassCSP: true }); // to add axe itself; the pages' own CSP is checked elsewhere
+      await page.goto(`${demo.url}${path}`);
+      await page.locator('header.top, h1').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      await page.addScriptTag({ content: axe });
+      const violations = await page.evaluate(async () => {
+        const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe.run();
+        return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
+      });
+      assert.deepEqual(violations, [], `${path || 'index.html'}: ${violations.join(', ')}`);
+      if (path === 'confirm.html') {
+        assert.equal(await page.locator('#payment').innerText(), '—');
+        assert.match(await page.locator('#message').innerText(), /セッションがありません/);
+        assert.ok(!(await page.locator('main').innerText()).includes('読み込み中'));
+      }
+      await page.close();
+    }
   });
 });

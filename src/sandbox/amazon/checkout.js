@@ -224,8 +224,9 @@
       else initiate(settings, options.createCheckoutSessionConfig, 'createCheckoutSessionConfig', 'click');
     }
     host.addEventListener('click', start);
+    // A button: Enter and Space both activate it.
     host.addEventListener('keyup', function (e) {
-      if (e.keyCode === 13) start();
+      if (e.keyCode === 13 || e.keyCode === 32) start();
     });
     if (!settings.sandbox && fake.accountStatus !== 'ACTIVE') {
       root.querySelector('.amazonpay-button-container').className = 'amazonpay-button-container amazonpay-button-disabled';
