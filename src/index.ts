@@ -5,7 +5,16 @@
  */
 import { AmazonPayV2 } from './browser/amazon-pay-v2.js';
 
-export { AmazonPayV2, type AmazonPayStatus } from './browser/amazon-pay-v2.js';
+export {
+  AmazonPayV2,
+  type AmazonPayStatus,
+  type AmazonPayMode,
+  type AmazonPayProductType,
+  type AmazonPayPlacement,
+  type AmazonPayButtonColor,
+  type AmazonPayLedgerCurrency,
+  type AmazonPayCheckoutLanguage,
+} from './browser/amazon-pay-v2.js';
 export { loadCheckoutJs, CHECKOUT_JS_URLS, type AmazonPayRegion, type LoadCheckoutJsOptions } from './browser/checkout-loader.js';
 export { AmazonPayError, type AmazonPayErrorCode, type GmoPgError } from './browser/errors.js';
 export type * from './browser/events.js';

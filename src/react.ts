@@ -21,7 +21,7 @@ declare module 'react' {
   }
 }
 
-export const AmazonPayV2 = createComponent({
+const Component = createComponent({
   tagName: 'amazon-pay-v2',
   elementClass: AmazonPayV2Element,
   react: React,
@@ -34,3 +34,9 @@ export const AmazonPayV2 = createComponent({
   },
   displayName: 'AmazonPayV2',
 });
+
+/** The component's props: the element's properties (unions where Amazon allows a few values) and typed `onAmazonPay*` events; `status` is the element's own, read-only. */
+export type AmazonPayV2Props = Omit<React.ComponentProps<typeof Component>, 'status'>;
+
+/** `<amazon-pay-v2>` as a React component. */
+export const AmazonPayV2 = Component as unknown as React.ForwardRefExoticComponent<AmazonPayV2Props & React.RefAttributes<AmazonPayV2Element>>;

@@ -7,10 +7,16 @@ import type { DefineComponent } from 'vue';
 import type { AmazonPayEventMap } from './browser/events.js';
 import type { AmazonPayV2Attributes } from './jsx.js';
 
-/** Props Vue binds: the attributes, plus the payload as a property (`:payloadJson` / `.payloadJson`). */
-export type AmazonPayV2VueProps = Omit<AmazonPayV2Attributes, 'children' | 'key' | 'ref' | 'className' | 'style' | 'class'> & {
+/** `merchant-id` → `merchantId`: Vue declares props in camelCase and matches kebab-case in templates to them. */
+type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
+type CamelKeys<T> = { [K in keyof T as K extends string ? Camel<K> : K]: T[K] };
+
+/**
+ * Props Vue binds, in camelCase as Vue declares them (templates may write `merchant-id` or
+ * `merchantId`; with strictTemplates both are checked), plus the payload as a property.
+ */
+export type AmazonPayV2VueProps = CamelKeys<Omit<AmazonPayV2Attributes, 'children' | 'key' | 'ref' | 'className' | 'style' | 'class'>> & {
   payloadJson?: string;
-  estimatedAmount?: string | number;
   onAmazonPayLoad?: (event: AmazonPayEventMap['amazon-pay-load']) => void;
   onAmazonPayReady?: (event: AmazonPayEventMap['amazon-pay-ready']) => void;
   onAmazonPayClick?: (event: AmazonPayEventMap['amazon-pay-click']) => void;

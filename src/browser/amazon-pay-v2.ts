@@ -9,6 +9,14 @@ import type { AmazonPayAmount, AmazonPayButtonHandle } from './types.js';
 
 /** `idle` before loading, then `loading`, `ready`, `busy` (an APB call runs) or `error`. */
 export type AmazonPayStatus = 'idle' | 'loading' | 'ready' | 'busy' | 'error';
+/** What the button does: `standard` (Amazon returns to your confirm page) or `apb` (the click calls `endpoint`). */
+export type AmazonPayMode = 'standard' | 'apb';
+/** Amazon's product types; `PayAndShipMultiAddress` is EU only. */
+export type AmazonPayProductType = 'PayAndShip' | 'PayOnly' | 'SignIn' | 'Donation' | 'PayAndShipMultiAddress';
+export type AmazonPayPlacement = 'Home' | 'Product' | 'Cart' | 'Checkout' | 'Other';
+export type AmazonPayButtonColor = 'Gold' | 'LightGray' | 'DarkGray';
+export type AmazonPayLedgerCurrency = 'JPY' | 'USD' | 'EUR' | 'GBP';
+export type AmazonPayCheckoutLanguage = 'ja_JP' | 'en_US' | 'en_GB' | 'de_DE' | 'fr_FR' | 'it_IT' | 'es_ES';
 
 /**
  * The Amazon Pay V2 button for shops that take payments through GMO Payment Gateway.
@@ -83,15 +91,15 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   /** Public Key ID from Seller Central; required for standard and sign-in buttons. */
   publicKeyId?: string;
   /** Ledger currency: `JPY` (default) in Japan. */
-  ledgerCurrency = 'JPY';
+  ledgerCurrency: AmazonPayLedgerCurrency = 'JPY';
   /** Language of Amazon's pages: `ja_JP` (default) in Japan. */
-  checkoutLanguage = 'ja_JP';
-  /** `PayAndShip` (default, with a shipping address), `PayOnly` or `SignIn`. */
-  productType = 'PayAndShip';
+  checkoutLanguage: AmazonPayCheckoutLanguage = 'ja_JP';
+  /** `PayAndShip` (default, with a shipping address), `PayOnly`, `SignIn`, `Donation`; `PayAndShipMultiAddress` in the EU. */
+  productType: AmazonPayProductType = 'PayAndShip';
   /** Page the button is on: `Home`, `Product`, `Cart` (default), `Checkout` or `Other`. */
-  placement = 'Cart';
+  placement: AmazonPayPlacement = 'Cart';
   /** `Gold` (default), `LightGray` or `DarkGray`. */
-  buttonColor = 'Gold';
+  buttonColor: AmazonPayButtonColor = 'Gold';
   /** Use Amazon's sandbox (test accounts) instead of production. */
   sandbox = false;
   /** The button payload from GMO-PG's shop admin (standard and sign-in buttons). */
@@ -103,11 +111,11 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   /** Estimated order amount in the ledger currency, shown by Amazon; whole yen for JPY. Never charged. */
   estimatedAmount?: string | number;
   /** `standard` (default: Amazon returns to your confirm page) or `apb` (click calls `endpoint`, pay on Amazon at once). */
-  mode = 'standard';
+  mode: AmazonPayMode = 'standard';
   /** Merchant endpoint that APB clicks POST to; it answers `{ startUrl, accessId, token }`. */
   endpoint?: string;
   /** checkout.js region: `fe` (default, Japan), `na` or `eu`. */
-  region = 'fe';
+  region: AmazonPayRegion = 'fe';
   /** A checkout.js URL that overrides the region's: self-hosting, the sandbox, tests. */
   scriptSrc?: string;
   /** `eager` (default) or `lazy`: wait until the button is near the viewport before loading checkout.js. */
@@ -124,8 +132,8 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   requestBody?: Record<string, unknown>;
   /** Extra headers of the APB request, e.g. a CSRF token. */
   requestHeaders?: Record<string, string>;
-  /** Where the button is in its life; read-only, reflected as the `status` attribute for styling. */
-  status: AmazonPayStatus = 'idle';
+  /** Where the button is in its life, reflected as the `status` attribute for styling. */
+  readonly status: AmazonPayStatus = 'idle';
 
   #container?: HTMLElement;
   #button?: AmazonPayButtonHandle;
@@ -186,7 +194,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
    */
   async #sync() {
     if (this.loading == 'lazy' && !this.#near) return;
-    if (this.status == 'idle') this.status = 'loading';
+    if (this.status == 'idle') this.#set('loading');
     // checkout.js and the settings checks (a chunk of their own, so that the element's
     // first download stays small) load in parallel; Amazon is called only once both are in.
     const src = this.scriptSrc || CHECKOUT_JS_URLS[this.region as AmazonPayRegion];
@@ -202,14 +210,14 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     if (problems.length) {
       this.#renderKey = undefined;
       this.#clear();
-      this.status = 'error';
+      this.#set('error');
       for (const p of problems) this.#report(new AmazonPayError('CONFIG_INVALID', p.message, p.field));
       return;
     }
     const renderKey = JSON.stringify([src, { ...settings.toRenderOptions(this), estimatedOrderAmount: 0 }]);
     if (renderKey == this.#renderKey) return this.#updateAmount(settings.toAmount(this));
     this.#renderKey = renderKey;
-    if (this.status != 'ready') this.status = 'loading';
+    if (this.status != 'ready') this.#set('loading');
     let pay;
     try {
       pay = await script!;
@@ -245,7 +253,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
       this.#fail(new AmazonPayError('RENDER_FAILED', 'checkout.js: ' + thrownText(thrown)));
       return;
     }
-    this.status = 'ready';
+    this.#set('ready');
     emit(this, 'amazon-pay-ready', { containerId: container.id });
   }
 
@@ -262,7 +270,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     // The page may add to body and headers in amazon-pay-click (a product id, a CSRF token).
     const detail: AmazonPayClickDetail = { body: { ...this.requestBody }, headers: { ...this.requestHeaders } };
     if (this.status != 'ready' || !emit(this, 'amazon-pay-click', detail, true)) return;
-    this.status = 'busy';
+    this.#set('busy');
     this.#message = '';
     const abort = (this.#abort = new AbortController());
     const apb = import('./start-payment.js');
@@ -279,7 +287,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
       });
       if (navigating) {
         // Back from Amazon through the back/forward cache: the button works again.
-        addEventListener('pageshow', () => (this.status = 'ready'), { once: true });
+        addEventListener('pageshow', () => (this.#set('ready')), { once: true });
         return;
       }
     } catch (error) {
@@ -288,12 +296,16 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
         this.#report(error as AmazonPayError);
       }
     }
-    this.status = 'ready';
+    this.#set('ready');
     this.requestUpdate();
   }
 
+  #set(status: AmazonPayStatus) {
+    (this as { status: AmazonPayStatus }).status = status;
+  }
+
   #fail(error: AmazonPayError) {
-    this.status = 'error';
+    this.#set('error');
     this.#report(error);
   }
 

@@ -47,4 +47,18 @@ describe('the npm package', () => {
     assert.equal(typeof (await load('amazon-pay-v2/sandbox')).createSandbox, 'function');
     assert.equal(typeof (await load('amazon-pay-v2/react')).AmazonPayV2, 'object');
   });
+
+  it('describes the element in custom-elements.json as shipped: module paths in dist, unions for enumerated attributes, status read-only', () => {
+    const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
+    const paths: string[] = JSON.stringify(manifest).match(/"(?:path|module)":"[^"]+"/g)!.map((m) => m.split(':')[1].replaceAll('"', ''));
+    for (const path of new Set(paths)) assert.ok(files.includes(path), `${path} is not in the package`);
+    const element = manifest.modules.flatMap((m: { declarations?: unknown[] }) => m.declarations ?? []).find((d: { tagName?: string }) => d.tagName === 'amazon-pay-v2');
+    const attribute = (name: string) => element.attributes.find((a: { name: string }) => a.name === name);
+    assert.equal(attribute('mode').type.text, "'standard' | 'apb'");
+    assert.equal(attribute('button-color').type.text, "'Gold' | 'LightGray' | 'DarkGray'");
+    assert.match(attribute('product-type').type.text, /'Donation'/);
+    assert.equal(attribute('region').type.text, "'fe' | 'na' | 'eu'");
+    assert.equal(element.members.find((m: { name: string }) => m.name === 'status').readonly, true);
+    assert.ok(!files.some((f) => f.endsWith('.d.ts.map')), 'no declaration maps pointing at sources that are not shipped');
+  });
 });

@@ -13,7 +13,11 @@ export const jsxEvent: AmazonPayV2JSX = { 'onamazon-pay-error': (e) => e.detail.
 
 // Vue: the global component registered for templates.
 type VueProps = InstanceType<GlobalComponents['amazon-pay-v2']>['$props'];
-export const vueGood: VueProps = { mode: 'standard', payloadJson: '{}', 'product-type': 'SignIn' };
+export const vueGood: VueProps = { mode: 'standard', payloadJson: '{}', productType: 'SignIn', merchantId: 'A2', buttonColor: 'Gold', showErrors: true };
+// @ts-expect-error: props are camelCase, as Vue declares them (templates may still write button-color)
+export const vueKebab: VueProps = { 'button-color': 'Gold' };
+// @ts-expect-error: not one of Amazon's button colours
+export const vueBadColor: AmazonPayV2VueProps = { buttonColor: 'Red' };
 // @ts-expect-error: mode is standard or apb
 export const vueBad: AmazonPayV2VueProps = { mode: 'express' };
 
@@ -22,3 +26,12 @@ type ReactProps = ComponentProps<typeof AmazonPayV2>;
 export const reactGood: ReactProps = { mode: 'apb', merchantId: 'A2', onAmazonPayRedirect: (e) => e.detail.startUrl satisfies string };
 // @ts-expect-error: the detail of amazon-pay-ready has no startUrl
 export const reactBad: ReactProps = { onAmazonPayReady: (e) => e.detail.startUrl };
+// @ts-expect-error: mode is standard or apb
+export const reactBadMode: ReactProps = { mode: 'express' };
+// @ts-expect-error: not one of Amazon's button colours
+export const reactBadColor: ReactProps = { buttonColor: 'Red' };
+// @ts-expect-error: not a region
+export const reactBadRegion: ReactProps = { region: 'jp' };
+// @ts-expect-error: status is the element's own, read-only
+export const reactStatus: ReactProps = { status: 'ready' };
+export const reactUnions: ReactProps = { productType: 'Donation', placement: 'Product', buttonColor: 'DarkGray', region: 'eu', ledgerCurrency: 'EUR', checkoutLanguage: 'de_DE' };
