@@ -17,4 +17,5 @@ export { newOrderId } from './order-id.js';
 export { failureOf, type FailureAnswer } from './outcome.js';
 export { reconcile } from './reconcile.js';
 export { consoleLogger, safeLogger, redact, type Logger } from './logger.js';
-export { toNodeListener } from './node.js';
+export { toNodeListener, type HasApp } from './node.js';
+export { amazonPayRoutes, type AmazonPayRoutes } from './route-handlers.js';

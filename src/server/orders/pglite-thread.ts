@@ -4,6 +4,9 @@
  * every request being handled; on a worker thread the server keeps answering while the order is
  * written, and the checkout's write overlaps the GMO-PG call it runs beside.
  */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 type Request = { id: number; text: string; params?: unknown[] } | { id: number; close: true };
@@ -43,6 +46,23 @@ parentPort.on('message', (request) => {
 /** The command that adds PGlite, at the version this package is tested with. */
 export const PGLITE_INSTALL = 'npm install @electric-sql/pglite@0.5.17';
 
+/**
+ * Where PGlite is, for the worker to import. import.meta.resolve where it works; inside a bundle
+ * (Next.js, webpack) it may not exist, and then the app's own node_modules are asked, from the
+ * working folder, as a require from there would.
+ */
+function resolvePglite(): string {
+  try {
+    return import.meta.resolve('@electric-sql/pglite');
+  } catch {
+    try {
+      return pathToFileURL(createRequire(join(process.cwd(), 'package.json')).resolve('@electric-sql/pglite')).href;
+    } catch {
+      throw new Error(`the order store needs PGlite, which is not installed: ${PGLITE_INSTALL} (or use PostgreSQL: npm install pg, and set DATABASE_URL)`);
+    }
+  }
+}
+
 /** A PGlite session on a worker thread: one statement at a time, in the order they are sent. */
 export interface PgliteThread {
   query(text: string, params?: unknown[]): Promise<unknown[]>;
@@ -51,12 +71,7 @@ export interface PgliteThread {
 
 /** Starts the worker, opens (creating when missing) the database in `dataDir`, and resolves once it is ready. */
 export async function openPgliteThread(dataDir: string): Promise<PgliteThread> {
-  let pglite: string;
-  try {
-    pglite = import.meta.resolve('@electric-sql/pglite');
-  } catch {
-    throw new Error(`the order store needs PGlite, which is not installed: ${PGLITE_INSTALL} (or use PostgreSQL: npm install pg, and set DATABASE_URL)`);
-  }
+  const pglite = resolvePglite();
   const worker = new Worker(WORKER, {
     eval: true,
     workerData: { pglite, dataDir },
