@@ -31,6 +31,7 @@ describe('confirm page helpers', () => {
       expect(a).to.include({ amazonCheckoutSessionId: SESSION, changeAction: 'changeAddress' });
       expect(p).to.include({ amazonCheckoutSessionId: SESSION, changeAction: 'changePayment' });
       expect(new URL(a.url).pathname).to.equal('/amazon/checkout/initiate_auth');
+      expect([...new URL(a.url).searchParams.keys()]).to.deep.equal(['amazonCheckoutSessionId', 'changeAction', 'viewType'], 'as the real script: no language');
     } finally {
       address.remove();
       payment.remove();

@@ -159,6 +159,58 @@ describe('<amazon-pay-v2> rendering', () => {
     expect(initiation.fields.environment).to.equal('SANDBOX');
   });
 
+  it('re-renders only for a change that Amazon must see: each render leaks a resize listener in checkout.js', async () => {
+    const { el, ready } = mount<AmazonPayV2>(standard(standInUrl(), 'estimated-amount="1000"'));
+    withPayload(el);
+    await ready;
+    expect(fake().resizeListeners).to.equal(1);
+    // Not render-affecting: no new render, no new listener.
+    el.estimatedAmount = 2000;
+    el.timeout = 5000;
+    el.showErrors = true;
+    el.loadTimeout = 9000;
+    await el.updateComplete;
+    await sleep(30);
+    expect([fake().renders.length, fake().resizeListeners]).to.deep.equal([1, 1]);
+    expect(fake().renders[0].amount).to.deep.equal({ amount: '2000', currencyCode: 'JPY' });
+    // Render-affecting: a fresh container each time, and checkout.js's listener stays behind.
+    for (const placement of ['Product', 'Checkout'] as const) {
+      const rendered = oneEvent(el, 'amazon-pay-ready');
+      el.placement = placement;
+      await rendered;
+    }
+    expect([fake().renders.length, fake().resizeListeners]).to.deep.equal([3, 3]);
+    expect(el.querySelectorAll('[slot=button]')).to.have.length(1);
+  });
+
+  it('meets the stand-in as the real script behaves: inline size on the container, the initiate form it posts', async () => {
+    const { el, ready } = mount<AmazonPayV2>(standard(standInUrl()));
+    withPayload(el);
+    await ready;
+    const container = el.querySelector<HTMLElement>('[slot=button]')!;
+    expect(container.style.width).to.match(/^\d+(\.\d+)?px$/);
+    expect(container.style.height).to.match(/^\d+(\.\d+)?px$/);
+    // The element's own size still wins over checkout.js's inline one.
+    el.style.setProperty('--amazon-pay-v2-width', '250px');
+    expect(container.getBoundingClientRect().width).to.equal(250);
+    window.dispatchEvent(new Event('resize'));
+    expect(container.style.width).to.equal('inherit');
+    expect(container.getBoundingClientRect().width).to.equal(250);
+    container.click();
+    const { fields } = fake().initiations[0];
+    expect(fields.merchantDomain).to.equal(location.hostname);
+    for (const field of ['scopes', 'weblabData', 'apaySessionSet']) expect(field in fields, field).to.be.true;
+  });
+
+  it('draws a SignIn button with the sign-in look: no microtext', async () => {
+    const { el, ready } = mount<AmazonPayV2>(standard(standInUrl(), 'product-type="SignIn"'));
+    withPayload(el);
+    await ready;
+    const root = el.querySelector<HTMLElement>('[slot=button]')!.shadowRoot!;
+    expect(root.querySelector('.amazonpay-custom-button-container-rows')).to.exist;
+    expect(root.querySelector('.amazonpay-button-view3')).to.equal(null);
+  });
+
   it('starts checkout from the keyboard as a button does: Enter and Space', async () => {
     const { el, ready } = mount<AmazonPayV2>(standard(standInUrl()));
     withPayload(el);

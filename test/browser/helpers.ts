@@ -44,6 +44,8 @@ export interface Fake {
   renders: FakeRecord[];
   initiations: { action: string; kind: string; via: string; fields: Record<string, string> }[];
   changeActions: { amazonCheckoutSessionId: string; changeAction: string; url: string }[];
+  /** Window resize listeners added by renders and never removed (as the real script does). */
+  resizeListeners: number;
 }
 /** What the stand-in recorded. */
 export const fake = () => (window as unknown as { __amazonPayFake: Fake }).__amazonPayFake;

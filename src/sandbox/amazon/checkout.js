@@ -41,6 +41,7 @@
   fake.region = regionName;
   fake.reset = function () {
     fake.renders = [];
+    fake.resizeListeners = 0;
     fake.initiations = [];
     fake.changeActions = [];
     fake.signouts = [];
@@ -119,9 +120,12 @@
       merchantId: settings.merchantId,
       productType: settings.productType || 'PayAndShip',
       environment: settings.sandbox ? 'SANDBOX' : 'LIVE',
-      merchantDomain: location.origin,
+      scopes: '',
+      merchantDomain: location.hostname, // the host name alone, as the real script sends it
       origin_url: location.href,
       viewType: 'redirectView',
+      weblabData: '',
+      apaySessionSet: cookie('apay-session-set') || '',
     };
     if (kind === 'createCheckoutSessionConfig' && settings.estimatedOrderAmount) {
       fields.estimatedOrderAmount = JSON.stringify(settings.estimatedOrderAmount);
@@ -183,12 +187,17 @@
       'aria-label',
       settings.sandbox ? 'Amazon Pay - Use your Amazon Pay Sandbox test account' : 'Amazon Pay - Use your Amazon account',
     );
-    host.title = 'Pay using the information already stored in your Amazon account';
+    host.title = signIn ? 'Sign in to your Amazon account' : 'Pay using the information already stored in your Amazon account';
+    // As the real script: inline width and height always (its 320×60 for a container with no size of
+    // its own, else the container's, kept within Amazon's limits), and `width: inherit` on every window
+    // resize, from a listener per render that nothing ever removes.
     var w = host.clientWidth, h = host.clientHeight;
-    if (w < 113) host.style.width = '200px';
-    else if (w > 600) host.style.width = '600px';
-    if (h < 42) host.style.height = '45px';
-    else if (h > 230.77) host.style.height = '230.77px';
+    host.style.width = (w ? Math.min(600, Math.max(113, w)) : 320) + 'px';
+    host.style.height = (h ? Math.min(230.77, Math.max(42, h)) : 60) + 'px';
+    window.addEventListener('resize', function () {
+      host.style.width = 'inherit';
+    });
+    fake.resizeListeners = (fake.resizeListeners || 0) + 1;
     var root = host.attachShadow({ mode: 'open' }); // a second render here throws NotSupportedError
     var color = { Gold: 'gold', LightGray: 'gray', DarkGray: 'ink' }[settings.buttonColor] || 'gold';
     root.innerHTML =
@@ -199,9 +208,10 @@
       '.amazonpay-button-view1-ink{background:#232f3e;color:#fff}.amazonpay-button-view3{font:10px system-ui,"Noto Sans JP Variable","Noto Sans JP",sans-serif;text-align:center}' +
       '.amazonpay-button-disabled{opacity:.25;filter:grayscale(1)}' +
       // Amazon draws the logo and the microtext as images: the host's aria-label is the button's only name.
-      '.amazonpay-button-view1::before{content:"amazon pay' + (settings.sandbox ? ' (sandbox)' : '') + '"}' +
+      // SignIn draws the sign-in logo alone, with no microtext.
+      '.amazonpay-button-view1::before{content:"' + (signIn ? 'Sign in with Amazon' : 'amazon pay') + (settings.sandbox ? ' (sandbox)' : '') + '"}' +
       '.amazonpay-button-view3::before{content:"' + (settings.checkoutLanguage === 'ja_JP' ? 'Amazonアカウントでお支払い' : 'Use your Amazon account') + '"}</style>' +
-      '<div class="amazonpay-button-container amazonpay-button-enabled amazonpay-button-container-rows">' +
+      '<div class="amazonpay-button-container amazonpay-button-enabled ' + (signIn ? 'amazonpay-custom-button-container-rows' : 'amazonpay-button-container-rows') + '">' +
       '<div class="amazonpay-button-view1 amazonpay-button-view1-' + color + '" tabindex="0"></div>' +
       '<div class="amazonpay-button-view2"></div>' +
       (signIn || settings.design === 'C0001' ? '' : '<div class="amazonpay-button-view3"></div>') +
@@ -279,8 +289,7 @@
       var url = new URL('checkout/initiate_auth', base);
       url.searchParams.set('amazonCheckoutSessionId', options.amazonCheckoutSessionId);
       url.searchParams.set('changeAction', options.changeAction);
-      url.searchParams.set('viewType', 'redirectView');
-      url.searchParams.set('language', cookie('language') || region.fallback);
+      url.searchParams.set('viewType', 'redirectView'); // and no language: the real script sends none
       var record = { amazonCheckoutSessionId: options.amazonCheckoutSessionId, changeAction: options.changeAction, url: url.href };
       fake.changeActions.push(record);
       window.dispatchEvent(new CustomEvent('amazonpay-fake:change', { detail: record }));
