@@ -11,7 +11,7 @@ import { limitBody } from '../server/http/body-limit.js';
 import { RESPONSE_CONTENT_TYPE, detectFormCharset, encodeResponse, joinErrors, parseForm } from '../server/wire.js';
 import { FaultBox, parseFaults, type Faults } from './faults.js';
 import { ADDRESSES, CARDS } from './fixtures.js';
-import { API_NAMES, ApiError, checkStringOf, completePayment, runApi, type GmoContext } from './gmo/api.js';
+import { API_NAMES, ApiError, checkStringOf, completePayment, newChargePermissionId, runApi, type GmoContext } from './gmo/api.js';
 import { Notifier } from './gmo/notifier.js';
 import { autoPostPage, choicePage, errorPage, escapeHtml, yen } from './pages.js';
 import { SandboxState, type Session, type Trade } from './state.js';
@@ -216,6 +216,32 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         cancelLabel: '変更せずに戻る',
       }),
     );
+  });
+
+  // Buy Now (renderJSButton): the stand-in's pay page asks for the charge permission Amazon would
+  // hand onCompleteCheckout. One-time, for this amount, charged once by ExecTranAmazonpay.
+  r.post('/amazon/buy-now/charge-permission', async (c) => {
+    const input = await c.req.json().catch(() => null);
+    const amount = Number(input?.amount);
+    if (!input || typeof input.merchantId !== 'string' || !input.merchantId || !(Number.isInteger(amount) && amount > 0)) {
+      return c.json({ error: { code: 'InvalidParameterValue', message: 'send { merchantId, amount } (a whole number above 0)' } }, 400);
+    }
+    const address = index(input.address, ADDRESSES.length);
+    const card = index(input.card, CARDS.length);
+    const permission = {
+      id: newChargePermissionId(), shopId, type: 'OneTime' as const, status: 'Chargeable' as const, reasonCode: '',
+      amountLimit: amount, charged: 0, addressIndex: address, cardIndex: card, buyNow: true, createdAt: Date.now(),
+    };
+    state.chargePermissions.set(permission.id, permission);
+    state.save();
+    const a = ADDRESSES[address];
+    return c.json({
+      amazonChargePermissionId: permission.id,
+      amazonPayMFAReturnUrl: new URL(`${base}/amazon/buy-now/mfa-return`, c.req.url).href,
+      billingAddress: { name: a.name, postalCode: a.postalCode, stateOrRegion: a.stateOrRegion, city: a.city, addressLine1: a.addressLine1, addressLine2: a.addressLine2, countryCode: 'JP', phoneNumber: a.phoneNumber },
+      paymentDescriptor: CARDS[card],
+      amazonPayCheckoutType: 'BuyNow',
+    });
   });
 
   // ---- GMO-PG: AmazonpayStart (the browser leg) -------------------------------------------

@@ -36,7 +36,7 @@ export interface Trade {
   status: TradeStatus;
   processDate: string;
   tranDate: string;
-  flow?: 'session' | 'apb' | 'charge';
+  flow?: 'session' | 'apb' | 'charge' | 'buy-now';
   checkoutSessionId?: string;
   apbType?: string;
   retUrl?: string;
@@ -80,6 +80,8 @@ export interface ChargePermission {
   addressIndex: number;
   cardIndex: number;
   frequency?: { unit: string; value: string };
+  /** Made by a Buy Now checkout (renderJSButton), for one ExecTranAmazonpay with ApbType and RetURL. */
+  buyNow?: boolean;
   createdAt: number;
 }
 

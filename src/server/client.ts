@@ -83,6 +83,10 @@ export interface ExecTranApbInput extends ExecTranCommon {
 /** 随時決済: charge an existing recurring charge permission, without the shopper. */
 export interface ExecTranChargePermissionInput extends ExecTranCommon {
   amazonChargePermissionId: string;
+  /** Buy Now (renderJSButton): `PayOnly` or `PayAndShip`, as Amazon's -apb sample sends with the checkout's charge permission. */
+  apbType?: 'PayOnly' | 'PayAndShip';
+  /** Buy Now: the `amazonPayMFAReturnUrl` Amazon passed to onCompleteCheckout. */
+  retUrl?: string;
 }
 /** What the browser needs to go to AmazonpayStart. */
 export interface StartResult {
@@ -311,7 +315,7 @@ export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
 
   async function execTranAmazonpay(input: ExecTranSessionInput | ExecTranApbInput | ExecTranChargePermissionInput): Promise<StartResult | ChargeResult> {
     if ('amazonChargePermissionId' in input) {
-      const f = await call('ExecTranAmazonpay', { ...common(input), AmazonChargePermissionID: input.amazonChargePermissionId });
+      const f = await call('ExecTranAmazonpay', { ...common(input), AmazonChargePermissionID: input.amazonChargePermissionId, ApbType: input.apbType, RetURL: input.retUrl });
       const result: ChargeResult = {
         orderId: f.OrderID ?? input.orderId,
         status: f.Status ?? '',

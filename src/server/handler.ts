@@ -4,6 +4,7 @@
  *                   → EntryTranAmazonpay, ExecTranAmazonpay → `{ startUrl, accessId, token }`
  *   POST /result    the RetURL: GMO-PG's result, verified by CheckString → 303 to the shop's page
  *   POST /notify    GMO-PG's result notification: `0` at once, then confirmed by SearchTradeMulti
+ *   POST /buy-now   the Buy Now button: the cart for Amazon, then the payment on its charge permission
  *   GET  /address   SearchAddressAmazonpay for the confirm page
  * Each route is a module of routes/. It keeps no state between requests but the order store, so
  * it scales out behind any balancer (with PostgreSQL; a PGlite folder belongs to one process).
@@ -18,6 +19,7 @@ import type { OrderSpec } from './order-spec.js';
 import { openOrderStore } from './orders/sql-store.js';
 import type { Order, OrderStore } from './orders/types.js';
 import { addressRoute } from './routes/address.js';
+import { buyNowRoute } from './routes/buy-now.js';
 import { checkoutRoute } from './routes/checkout.js';
 import { jsonError, type HandlerContext, type RouteEnv } from './routes/context.js';
 import { notifyRoute } from './routes/notify.js';
@@ -30,7 +32,8 @@ export interface ResolveOrderInput {
   request: Request;
   /** The JSON the browser sent. Never take an amount from it. */
   body: Record<string, unknown>;
-  kind: 'apb' | 'session';
+  /** `apb` and `session` from /checkout; `buy-now` from /buy-now (for the cart and for the payment). */
+  kind: 'apb' | 'session' | 'buy-now';
   amazonCheckoutSessionId?: string;
 }
 
@@ -121,6 +124,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
     return next();
   });
   checkoutRoute(routes, ctx);
+  buyNowRoute(routes, ctx);
   resultRoute(routes, ctx);
   notifyRoute(routes, ctx);
   addressRoute(routes, ctx);

@@ -235,14 +235,25 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
     if (trade.status !== 'UNPROCESSED' || trade.flow) throw new ApiError(['E01050004']);
 
     if (f.AmazonChargePermissionID) {
-      // 随時決済: charge a recurring consent at once, no shopper involved.
+      // 随時決済 charges a recurring consent; a Buy Now checkout's one-time permission is charged
+      // once, with ApbType and RetURL (Amazon's -apb sample; the RetURL is Amazon's MFA return URL,
+      // used only when Amazon asks the buyer to authenticate, which the sandbox does not do: inferred).
       const permission = ctx.state.chargePermissions.get(f.AmazonChargePermissionID);
-      if (!permission || permission.shopId !== trade.shopId || permission.type !== 'Recurring' || permission.status !== 'Chargeable') {
+      const usable = permission?.buyNow
+        ? (f.ApbType === 'PayOnly' || f.ApbType === 'PayAndShip') && /^https?:\/\//.test(f.RetURL ?? '')
+        : permission?.type === 'Recurring';
+      if (!permission || permission.shopId !== trade.shopId || !usable || permission.status !== 'Chargeable') {
         throw new ApiError([SANDBOX_CODES.chargePermissionUnusable]);
+      }
+      if (permission.buyNow) {
+        permission.status = 'Closed'; // one checkout, one charge
+        permission.reasonCode = 'MerchantClosed';
+        trade.apbType = f.ApbType;
+        trade.retUrl = f.RetURL;
       }
       trade.description = f.Description;
       trade.clientFields = [f.ClientField1 ?? '', f.ClientField2 ?? '', f.ClientField3 ?? ''];
-      trade.flow = 'charge';
+      trade.flow = permission.buyNow ? 'buy-now' : 'charge';
       trade.chargePermissionId = permission.id;
       const declined = ctx.takeDecline();
       completePayment(ctx, trade, declined ? 'declined' : 'paid');

@@ -15,7 +15,7 @@ export type OrderStage =
 /** Who caused a change: the checkout call, the shopper's return (RetURL), GMO-PG's notification, or the back office. */
 export type EventSource = 'checkout' | 'RetURL' | 'notification' | 'back office';
 
-export type OrderKind = 'apb' | 'session' | 'charge';
+export type OrderKind = 'apb' | 'session' | 'charge' | 'buy-now';
 
 export interface Order {
   orderId: string;

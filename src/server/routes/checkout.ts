@@ -9,35 +9,15 @@ import { newOrderId } from '../order-id.js';
 import { checkOrderSpec, OrderSpecError, type OrderSpec } from '../order-spec.js';
 import type { Order } from '../orders/types.js';
 import { failureOf } from '../outcome.js';
-import { jsonError, SESSION_ID, type HandlerContext, type Routes } from './context.js';
+import { jsonError, sameSiteJson, SESSION_ID, type HandlerContext, type Routes } from './context.js';
 
 export function checkoutRoute(routes: Routes, ctx: HandlerContext): void {
   const { options, gmo, store, logger } = ctx;
 
   routes.post('/checkout', async (c) => {
-    // A JSON POST from the shop's own pages only: a cross-site form cannot send JSON, and a
-    // cross-site script is refused by its Origin.
+    const input = await sameSiteJson(c, ctx);
+    if (input instanceof Response) return input;
     const here = c.get('origin');
-    const allowed = options.allowedOrigins ?? [here];
-    const from = c.req.header('origin');
-    if ((from && !allowed.includes(from)) || (!from && c.req.header('sec-fetch-site') === 'cross-site')) {
-      logger.warn('cross-site checkout refused', { origin: from, expected: allowed });
-      return jsonError(c, 403, {
-        code: 'FORBIDDEN',
-        message: `cross-site request refused: Origin ${from ?? '(none)'} is not ${allowed.join(' or ')}; behind a proxy or another host name, set publicUrl (or allowedOrigins)`,
-      });
-    }
-    if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
-      return jsonError(c, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send JSON (content-type: application/json)' });
-    }
-    let input: Record<string, unknown>;
-    try {
-      const text = await c.req.text();
-      input = text ? JSON.parse(text) : {};
-      if (!input || typeof input !== 'object' || Array.isArray(input)) throw new Error();
-    } catch {
-      return jsonError(c, 400, { code: 'BAD_REQUEST', message: 'the body is not a JSON object' });
-    }
     const sessionId = input.amazonCheckoutSessionId;
     if (sessionId !== undefined && (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId))) {
       return jsonError(c, 400, { code: 'BAD_REQUEST', field: 'amazonCheckoutSessionId', message: 'amazonCheckoutSessionId must be the id from the confirm page URL' });

@@ -44,3 +44,30 @@ export const GMO_CODES = /^[A-Z0-9]{9}(\|[A-Z0-9]{9})*$/;
 export const ORDER_ID = /^[A-Za-z0-9-]{1,27}$/;
 /** Amazon's checkout session ID, as the confirm page's URL carries it. */
 export const SESSION_ID = /^[A-Za-z0-9-]{8,128}$/;
+
+/**
+ * A JSON POST from the shop's own pages only: a cross-site form cannot send JSON, and a cross-site
+ * script is refused by its Origin. Returns the body as an object, or the answer refusing it.
+ */
+export async function sameSiteJson(c: Context<RouteEnv>, ctx: HandlerContext): Promise<Record<string, unknown> | Response> {
+  const allowed = ctx.options.allowedOrigins ?? [c.get('origin')];
+  const from = c.req.header('origin');
+  if ((from && !allowed.includes(from)) || (!from && c.req.header('sec-fetch-site') === 'cross-site')) {
+    ctx.logger.warn('cross-site request refused', { path: c.req.path, origin: from, expected: allowed });
+    return jsonError(c, 403, {
+      code: 'FORBIDDEN',
+      message: `cross-site request refused: Origin ${from ?? '(none)'} is not ${allowed.join(' or ')}; behind a proxy or another host name, set publicUrl (or allowedOrigins)`,
+    });
+  }
+  if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+    return jsonError(c, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send JSON (content-type: application/json)' });
+  }
+  try {
+    const text = await c.req.text();
+    const input = text ? JSON.parse(text) : {};
+    if (!input || typeof input !== 'object' || Array.isArray(input)) throw new Error();
+    return input as Record<string, unknown>;
+  } catch {
+    return jsonError(c, 400, { code: 'BAD_REQUEST', message: 'the body is not a JSON object' });
+  }
+}

@@ -1,0 +1,81 @@
+// The Buy Now route (POST /buy-now) over real HTTP against the sandbox: the cart for Amazon's
+// onInitCheckout, then the payment on the charge permission Amazon's page made, as Amazon's -apb
+// sample runs it (EntryTran AUTH, ExecTran with AmazonChargePermissionID, ApbType, RetURL).
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { startSandbox, type RunningSandbox } from './support/servers.js';
+import { startShop, type RunningShop } from './support/shop.js';
+
+let sandbox: RunningSandbox;
+let shop: RunningShop;
+before(async () => {
+  sandbox = await startSandbox();
+  shop = await startShop(sandbox, { resolveOrder: () => ({ amount: 8000, tax: 800, description: '今すぐ購入のテスト' }) });
+});
+after(async () => {
+  await shop.stop();
+  await sandbox.stop();
+});
+beforeEach(() => sandbox.faults.clear());
+
+const buyNow = (body: object, headers: Record<string, string> = {}) =>
+  fetch(`${shop.api}/buy-now`, { method: 'POST', headers: { 'content-type': 'application/json', origin: shop.origin, ...headers }, body: JSON.stringify(body) });
+
+/** What the stand-in Amazon page hands onCompleteCheckout. */
+async function amazonBuyNow(amount = 8800) {
+  const response = await fetch(`${sandbox.origin}/amazon/buy-now/charge-permission`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ merchantId: 'A2MERCHANT', amount }) });
+  return (await response.json()) as { amazonChargePermissionId: string; amazonPayMFAReturnUrl: string; paymentDescriptor: string };
+}
+
+describe('POST /buy-now', () => {
+  it("answers onInitCheckout's cart from resolveOrder, whatever the browser sends", async () => {
+    const response = await buyNow({ step: 'init', amount: 1, totalOrderAmount: { amount: '1' } });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), {
+      totalBaseAmount: { amount: '8000', currencyCode: 'JPY' },
+      totalTaxAmount: { amount: '800', currencyCode: 'JPY' },
+      totalOrderAmount: { amount: '8800', currencyCode: 'JPY' },
+    });
+  });
+
+  it('pays on the charge permission: EntryTran, ExecTran with ApbType and the MFA RetURL, CheckString verified, the order recorded', async () => {
+    const amazon = await amazonBuyNow();
+    const response = await buyNow({ step: 'complete', ...amazon, billingAddress: { name: 'x' }, amount: 1 });
+    const answer = (await response.json()) as { status: string; orderId: string };
+    assert.equal(answer.status, 'success');
+    const order = (await shop.handler.store.get(answer.orderId))!;
+    assert.deepEqual([order.kind, order.stage, order.status, order.amount, order.tax, order.chargePermissionId], ['buy-now', 'completed', 'AUTH', 8000, 800, amazon.amazonChargePermissionId]);
+    const trade = sandbox.state.tradeByOrder(sandbox.shopId, answer.orderId)!;
+    assert.deepEqual([trade.flow, trade.apbType, trade.retUrl, trade.amount], ['buy-now', 'PayOnly', amazon.amazonPayMFAReturnUrl, 8000]);
+    assert.ok(shop.logs.some((l) => l.startsWith('info Buy Now: payment completed') && l.includes(answer.orderId)));
+    // The permission was for one checkout: a second payment on it is refused, and Amazon is told "decline".
+    const again = (await (await buyNow({ step: 'complete', ...amazon })).json()) as { status: string; orderId: string };
+    assert.equal(again.status, 'decline');
+    assert.equal((await shop.handler.store.get(again.orderId))!.stage, 'exec_failed');
+  });
+
+  it('answers "decline" when Amazon declines, and the order says where it stopped', async () => {
+    sandbox.faults.declineNext();
+    const answer = (await (await buyNow({ step: 'complete', ...(await amazonBuyNow()) })).json()) as { status: string; orderId: string; message: string };
+    assert.equal(answer.status, 'decline');
+    assert.match(answer.message, /別のお支払い方法/);
+    const order = (await shop.handler.store.get(answer.orderId))!;
+    assert.deepEqual([order.stage, order.errorCodes], ['exec_failed', 'E08000001']);
+  });
+
+  it('answers "error" when GMO-PG cannot be reached, and refuses bad input by name', async () => {
+    sandbox.faults.failNext('EntryTranAmazonpay', 'E92000001', 3);
+    const busy = (await (await buyNow({ step: 'complete', ...(await amazonBuyNow()) })).json()) as { status: string };
+    assert.equal(busy.status, 'error');
+    for (const [body, field] of [
+      [{ step: 'pay' }, 'step'],
+      [{ step: 'complete', amazonChargePermissionId: '<x>', amazonPayMFAReturnUrl: 'https://a.example/' }, 'amazonChargePermissionId'],
+      [{ step: 'complete', amazonChargePermissionId: 'S03-1234567-1234567', amazonPayMFAReturnUrl: 'javascript:alert(1)' }, 'amazonPayMFAReturnUrl'],
+    ] as const) {
+      const response = await buyNow(body);
+      assert.equal(response.status, 400);
+      assert.equal(((await response.json()) as { error: { field: string } }).error.field, field);
+    }
+    assert.equal((await buyNow({ step: 'init' }, { origin: 'https://evil.example' })).status, 403);
+  });
+});
