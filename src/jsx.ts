@@ -21,8 +21,9 @@ export interface AmazonPayV2Attributes {
   signature?: string;
   algorithm?: 'AMZN-PAY-RSASSA-PSS' | 'AMZN-PAY-RSASSA-PSS-V2';
   'estimated-amount'?: string | number;
-  mode?: 'standard' | 'apb';
+  mode?: 'standard' | 'apb' | 'buy-now';
   endpoint?: string;
+  'store-id'?: string;
   region?: 'fe' | 'na' | 'eu';
   'script-src'?: string;
   nonce?: string;
@@ -46,6 +47,8 @@ export interface AmazonPayV2Events {
   'onamazon-pay-load'?: Handler<'amazon-pay-load'>;
   'onamazon-pay-ready'?: Handler<'amazon-pay-ready'>;
   'onamazon-pay-click'?: Handler<'amazon-pay-click'>;
+  'onamazon-pay-complete'?: Handler<'amazon-pay-complete'>;
+  'onamazon-pay-cancel'?: Handler<'amazon-pay-cancel'>;
   'onamazon-pay-redirect'?: Handler<'amazon-pay-redirect'>;
   'onamazon-pay-error'?: Handler<'amazon-pay-error'>;
 }

@@ -31,6 +31,8 @@ const Component = createComponent({
     onAmazonPayClick: 'amazon-pay-click' as EventName<AmazonPayEventMap['amazon-pay-click']>,
     onAmazonPayRedirect: 'amazon-pay-redirect' as EventName<AmazonPayEventMap['amazon-pay-redirect']>,
     onAmazonPayError: 'amazon-pay-error' as EventName<AmazonPayEventMap['amazon-pay-error']>,
+    onAmazonPayComplete: 'amazon-pay-complete' as EventName<AmazonPayEventMap['amazon-pay-complete']>,
+    onAmazonPayCancel: 'amazon-pay-cancel' as EventName<AmazonPayEventMap['amazon-pay-cancel']>,
   },
   displayName: 'AmazonPayV2',
 });

@@ -22,6 +22,8 @@ export type AmazonPayV2VueProps = CamelKeys<Omit<AmazonPayV2Attributes, 'childre
   onAmazonPayClick?: (event: AmazonPayEventMap['amazon-pay-click']) => void;
   onAmazonPayRedirect?: (event: AmazonPayEventMap['amazon-pay-redirect']) => void;
   onAmazonPayError?: (event: AmazonPayEventMap['amazon-pay-error']) => void;
+  onAmazonPayComplete?: (event: AmazonPayEventMap['amazon-pay-complete']) => void;
+  onAmazonPayCancel?: (event: AmazonPayEventMap['amazon-pay-cancel']) => void;
 };
 
 declare module 'vue' {

@@ -9,8 +9,8 @@ import type { AmazonPayAmount, AmazonPayButtonHandle } from './types.js';
 
 /** `idle` before loading, then `loading`, `ready`, `busy` (an APB call runs) or `error`. */
 export type AmazonPayStatus = 'idle' | 'loading' | 'ready' | 'busy' | 'error';
-/** What the button does: `standard` (Amazon returns to your confirm page) or `apb` (the click calls `endpoint`). */
-export type AmazonPayMode = 'standard' | 'apb';
+/** What the button does: `standard` (Amazon returns to your confirm page), `apb` (the click calls `endpoint`) or `buy-now` (Amazon's Buy Now, renderJSButton). */
+export type AmazonPayMode = 'standard' | 'apb' | 'buy-now';
 /** Amazon's product types; `PayAndShipMultiAddress` is EU only. */
 export type AmazonPayProductType = 'PayAndShip' | 'PayOnly' | 'SignIn' | 'Donation' | 'PayAndShipMultiAddress';
 export type AmazonPayPlacement = 'Home' | 'Product' | 'Cart' | 'Checkout' | 'Other';
@@ -35,6 +35,8 @@ export type AmazonPayCheckoutLanguage = 'ja_JP' | 'en_US' | 'en_GB' | 'de_DE' | 
  * @fires {CustomEvent<AmazonPayReadyDetail>} amazon-pay-ready - The button is rendered and can be clicked.
  * @fires {CustomEvent<AmazonPayClickDetail>} amazon-pay-click - An APB button was clicked; add to `detail.body` / `detail.headers` what the endpoint needs (a product id, a CSRF token), or `preventDefault()` to stop the payment.
  * @fires {CustomEvent<AmazonPayRedirectDetail>} amazon-pay-redirect - The shopper is about to go to AmazonpayStart; `preventDefault()` stays on the page.
+ * @fires {CustomEvent<AmazonPayCompleteDetail>} amazon-pay-complete - Buy Now: the endpoint answered Amazon's onCompleteCheckout (`status` success, decline or error, and the `orderId`).
+ * @fires {CustomEvent<undefined>} amazon-pay-cancel - Buy Now: the buyer left Amazon's pay screen.
  * @fires {CustomEvent<AmazonPayError>} amazon-pay-error - Something failed; the detail has `code`, `message` (for developers), `userMessage` (for shoppers, from the endpoint) and `field` for bad settings. Logged with console.error unless a listener calls `preventDefault()`.
  *
  * @slot fallback - Shown instead of the button when it cannot be shown (bad settings, checkout.js unreachable).
@@ -63,6 +65,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     estimatedAmount: { attribute: 'estimated-amount' },
     mode: {},
     endpoint: {},
+    storeId: { attribute: 'store-id' },
     region: {},
     scriptSrc: { attribute: 'script-src' },
     loading: {},
@@ -112,8 +115,10 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   estimatedAmount?: string | number;
   /** `standard` (default: Amazon returns to your confirm page) or `apb` (click calls `endpoint`, pay on Amazon at once). */
   mode: AmazonPayMode = 'standard';
-  /** Merchant endpoint that APB clicks POST to; it answers `{ startUrl, accessId, token }`. */
+  /** Merchant endpoint: APB clicks POST to `…/checkout` (answer `{ startUrl, accessId, token }`); Buy Now to `…/buy-now`. */
   endpoint?: string;
+  /** Buy Now: the Store ID (`amzn1.application-oa2-client.…`) from Seller Central. */
+  storeId?: string;
   /** checkout.js region: `fe` (default, Japan), `na` or `eu`. */
   region: AmazonPayRegion = 'fe';
   /** A checkout.js URL that overrides the region's: self-hosting, the sandbox, tests. */
@@ -240,7 +245,12 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
       // Options built now, with the amount as it is now; checkout.js mutates them, so they are ours alone.
       const options = settings.toRenderOptions(this);
       this.#amountKey = JSON.stringify(options.estimatedOrderAmount);
-      const button = callWithLookup(container, selector, () => pay.renderButton(selector, options));
+      // Buy Now's handlers live in a chunk of their own, loaded only for that mode.
+      const buyNow = this.mode == 'buy-now' ? await import('./buy-now.js') : undefined;
+      if (renderKey != this.#renderKey || !this.isConnected) return; // superseded while loading it
+      const button = callWithLookup(container, selector, () =>
+        buyNow ? void buyNow.renderBuyNow(pay, selector, this, options) : pay.renderButton(selector, options),
+      );
       if (this.mode == 'apb') {
         if (!button?.onClick) throw 'no onClick';
         button.onClick(() => this.#pay());

@@ -25,6 +25,15 @@ export interface AmazonPayClickDetail {
   headers: Record<string, string>;
 }
 
+/** Detail of `amazon-pay-complete` (Buy Now): what the endpoint answered to Amazon's onCompleteCheckout. */
+export interface AmazonPayCompleteDetail {
+  status: 'success' | 'decline' | 'error';
+  /** The order the endpoint recorded. */
+  orderId?: string;
+  /** The endpoint's words for the shopper, when the payment did not go through. */
+  message?: string;
+}
+
 /** Dispatches one of our events: it bubbles and crosses shadow roots. Returns false if it was cancelled. */
 export const emit = (target: EventTarget, type: keyof AmazonPayEventMap, detail?: unknown, cancelable = false) =>
   target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
@@ -36,6 +45,8 @@ export interface AmazonPayEventMap {
   'amazon-pay-click': CustomEvent<AmazonPayClickDetail>;
   'amazon-pay-redirect': CustomEvent<AmazonPayRedirectDetail>;
   'amazon-pay-error': CustomEvent<AmazonPayError>;
+  'amazon-pay-complete': CustomEvent<AmazonPayCompleteDetail>;
+  'amazon-pay-cancel': CustomEvent<undefined>;
 }
 
 declare global {

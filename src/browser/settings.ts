@@ -17,6 +17,7 @@ export interface ButtonSettings {
   estimatedAmount?: string | number;
   mode: string;
   endpoint?: string;
+  storeId?: string;
   region: string;
 }
 
@@ -45,7 +46,7 @@ export function checkSettings(s: ButtonSettings): SettingsProblem[] {
   const oneOf = (field: string, value: unknown, allowed: string, hint = '') =>
     allowed.split(' ').includes(value as string) || add(field, `"${value}" is not one of ${allowed}${hint}`);
 
-  oneOf('mode', s.mode, 'standard apb');
+  oneOf('mode', s.mode, 'standard apb buy-now');
   oneOf('region', s.region, 'fe na eu');
   // Both real builds (NA, EU) take Donation, the EU one also PayAndShipMultiAddress. The FE build
   // is inferred to take Donation as NA does (no copy of it was read).
@@ -61,9 +62,13 @@ export function checkSettings(s: ButtonSettings): SettingsProblem[] {
   if (!s.merchantId) add('merchant-id', 'missing; set your Amazon 出品者ID');
 
   const signIn = s.productType == 'SignIn';
-  if (s.mode == 'apb') {
-    if (!s.endpoint) add('endpoint', "missing; set your server's checkout URL");
+  if (s.mode == 'apb' || s.mode == 'buy-now') {
+    if (!s.endpoint) add('endpoint', s.mode == 'apb' ? "missing; set your server's checkout URL" : "missing; set your server's Buy Now URL (…/buy-now)");
     if (signIn) add('product-type', 'SignIn needs mode="standard"');
+    if (s.mode == 'buy-now') {
+      if (!s.storeId) add('store-id', 'missing; set the Store ID (amzn1.application-oa2-client.…) from Seller Central');
+      else if (s.productType != 'PayOnly' && s.productType != 'PayAndShip' && !signIn) add('product-type', 'Buy Now takes PayOnly or PayAndShip');
+    }
   } else {
     if (!s.payloadJson) add('payload-json', 'missing; ' + FROM_ADMIN);
     else if (!isJsonObject(s.payloadJson)) add('payload-json', 'not a JSON object; ' + FROM_ADMIN);
@@ -123,7 +128,7 @@ export function toRenderOptions(s: ButtonSettings): RenderButtonOptions {
   if (s.sandbox) options.sandbox = true;
   const amount = toAmount(s);
   if (amount) options.estimatedOrderAmount = amount;
-  if (s.mode != 'apb') {
+  if (s.mode == 'standard') {
     const config = { payloadJSON: s.payloadJson!, signature: s.signature!, publicKeyId: s.publicKeyId! };
     if (s.algorithm) Object.assign(config, { algorithm: s.algorithm });
     options[s.productType == 'SignIn' ? 'signInConfig' : 'createCheckoutSessionConfig'] = config;

@@ -42,9 +42,36 @@ export interface AmazonPayButtonHandle {
   updateButtonInfo?(amount: AmazonPayAmount): void;
 }
 
+/** What Amazon passes to `onCompleteCheckout` of a Buy Now button (as Amazon's GMO-PG -apb sample reads it). */
+export interface BuyNowCompleteEvent {
+  amazonChargePermissionId: string;
+  amazonPayMFAReturnUrl: string;
+  billingAddress?: Record<string, unknown>;
+  paymentDescriptor?: string;
+  amazonPayCheckoutType?: string;
+}
+
+/** The options object of `amazon.Pay.renderJSButton` (Buy Now), as Amazon's docs and its GMO-PG sample give it. */
+export interface RenderJSButtonOptions extends Omit<RenderButtonOptions, 'createCheckoutSessionConfig' | 'signInConfig'> {
+  checkoutMode: 'ProcessOrder';
+  checkoutSessionConfig: {
+    storeId: string;
+    scopes?: string[];
+    paymentDetails?: Record<string, unknown>;
+    processorSpecifications: { name: 'gmopg' };
+  };
+  /** Returns the cart: `totalBaseAmount`, `totalTaxAmount`, `totalOrderAmount` (`AmazonPayAmount`s). */
+  onInitCheckout(event: unknown): Promise<Record<string, AmazonPayAmount>> | Record<string, AmazonPayAmount>;
+  onCompleteCheckout(event: BuyNowCompleteEvent): Promise<{ status: 'success' | 'decline' | 'error' }>;
+  onCancel?(event: unknown): void;
+  onError?(event: unknown): void;
+}
+
 /** `window.amazon.Pay`. */
 export interface AmazonPayNamespace {
   renderButton(selector: string, options: RenderButtonOptions): AmazonPayButtonHandle | undefined;
+  /** Buy Now; not in the older builds. */
+  renderJSButton?(selector: string, options: RenderJSButtonOptions): unknown;
   bindChangeAction(
     selector: string,
     options: { amazonCheckoutSessionId: string; changeAction: 'changeAddress' | 'changePayment' },

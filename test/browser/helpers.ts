@@ -46,6 +46,8 @@ export interface Fake {
   changeActions: { amazonCheckoutSessionId: string; changeAction: string; url: string }[];
   /** Window resize listeners added by renders and never removed (as the real script does). */
   resizeListeners: number;
+  /** Buy Now runs: the cart onInitCheckout gave, what onCompleteCheckout got and answered. */
+  buyNow: { cart?: Record<string, { amount: string }>; completed?: Record<string, string>; status?: string; cancelled: boolean }[];
 }
 /** What the stand-in recorded. */
 export const fake = () => (window as unknown as { __amazonPayFake: Fake }).__amazonPayFake;

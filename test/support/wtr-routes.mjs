@@ -37,6 +37,41 @@ export async function testRoutes(ctx, next) {
     return;
   }
 
+  // POST /amazon/buy-now/charge-permission: the sandbox's answer to the stand-in's Buy Now screen
+  if (url.pathname === '/amazon/buy-now/charge-permission') {
+    const n = count('permission');
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify({
+      amazonChargePermissionId: `S03-0000000-${String(n).padStart(7, '0')}`,
+      amazonPayMFAReturnUrl: 'http://localhost/amazon/buy-now/mfa-return',
+      billingAddress: { name: 'テスト 太郎' },
+      paymentDescriptor: 'Visa ****1111',
+      amazonPayCheckoutType: 'BuyNow',
+    });
+    return;
+  }
+
+  // POST /merchant/buy-now?scenario=ok|decline|http500&key=K: the Buy Now endpoint (init, then complete)
+  if (url.pathname === '/merchant/buy-now') {
+    count('endpoint:' + key);
+    const body = JSON.parse(Buffer.from(await readBody(ctx.req), 'latin1').toString('utf8') || '{}');
+    lastBody.set(key, { body: JSON.stringify(body), contentType: ctx.get('content-type') });
+    const scenario = q.get('scenario') ?? 'ok';
+    ctx.type = 'application/json';
+    if (scenario === 'http500') {
+      ctx.status = 500;
+      ctx.body = JSON.stringify({ error: { message: 'ただいまご注文を受け付けられません。' } });
+      return;
+    }
+    const money = (amount) => ({ amount, currencyCode: 'JPY' });
+    ctx.body = JSON.stringify(
+      body.step === 'init'
+        ? { totalBaseAmount: money('8000'), totalTaxAmount: money('800'), totalOrderAmount: money('8800') }
+        : { status: scenario === 'decline' ? 'decline' : 'success', orderId: 'AP-BUYNOW-1', received: body },
+    );
+    return;
+  }
+
   // POST /merchant/checkout?scenario=ok|plus|http500|html|gmo|slow|foreign|script|data|incomplete&key=K
   if (url.pathname === '/merchant/checkout') {
     count('endpoint:' + key);

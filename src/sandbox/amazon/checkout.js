@@ -40,6 +40,7 @@
   fake.loadCount = (fake.loadCount || 0) + 1;
   fake.region = regionName;
   fake.reset = function () {
+    fake.buyNow = [];
     fake.renders = [];
     fake.resizeListeners = 0;
     fake.initiations = [];
@@ -308,8 +309,131 @@
     lookup(selector, options, 'bindUpgradeAction');
   }
 
+  // ---- Buy Now (renderJSButton) -------------------------------------------------------------
+  // Amazon's Buy Now opens its own pay screen over the shop's page while the shop's handlers run:
+  // onInitCheckout gives the cart, onCompleteCheckout gets the charge permission and answers
+  // success / decline / error, onCancel when the buyer leaves. Here an in-page dialog stands in for
+  // Amazon's screen, and the sandbox makes the charge permission. Inferred from Amazon's "Buy Now"
+  // docs and its GMO-PG sample (-apb); not one of the two older builds this stand-in follows.
+  function renderJSButton(selector, options) {
+    lookup(selector, options, 'renderJSButton');
+    if (options.checkoutMode !== 'ProcessOrder') {
+      fail("Invalid value '" + options.checkoutMode + "' for 'checkoutMode', please use one of the available values: ProcessOrder.");
+    }
+    ['onInitCheckout', 'onCompleteCheckout'].forEach(function (k) {
+      if (typeof options[k] !== 'function') fail("Missing parameter '" + k + "' in the options object.");
+    });
+    var config = options.checkoutSessionConfig || {};
+    if (!config.storeId) fail("Missing parameter 'checkoutSessionConfig.storeId' in the options object.");
+    if (!config.processorSpecifications || config.processorSpecifications.name !== 'gmopg') {
+      fail("Missing parameter 'checkoutSessionConfig.processorSpecifications' in the options object.");
+    }
+    var given = Object.assign({}, options);
+    var button = {};
+    ['merchantId', 'ledgerCurrency', 'checkoutLanguage', 'productType', 'placement', 'buttonColor', 'sandbox', 'estimatedOrderAmount', 'publicKeyId'].forEach(function (k) {
+      if (k in options) button[k] = options[k];
+    });
+    var handle = renderButton(selector, button); // the same button, decoupled: the click is ours
+    var record = fake.renders[fake.renders.length - 1];
+    record.options = given;
+    record.kind = 'buy-now';
+    handle.onClick(function () {
+      buyNow(options, record);
+    });
+  }
+
+  async function buyNow(options, record) {
+    var run = { cart: undefined, completed: undefined, status: undefined, cancelled: false };
+    fake.buyNow.push(run);
+    var cart;
+    try {
+      cart = await options.onInitCheckout({ amazonPayCheckoutType: 'BuyNow' });
+    } catch (e) {
+      if (options.onError) options.onError({ message: 'onInitCheckout failed: ' + e });
+      return;
+    }
+    run.cart = cart;
+    var total = cart && cart.totalOrderAmount;
+    if (!total || !(Number(total.amount) > 0)) {
+      if (options.onError) options.onError({ message: 'onInitCheckout must return totalOrderAmount' });
+      return;
+    }
+    var ui = payScreen(total, options.checkoutLanguage === 'ja_JP');
+    var choice = await ui.choice;
+    if (choice === 'cancel') {
+      run.cancelled = true;
+      ui.close();
+      if (options.onCancel) options.onCancel({ amazonPayCheckoutType: 'BuyNow' });
+      return;
+    }
+    var made = await fetch(new URL('buy-now/charge-permission', base).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantId: options.merchantId, amount: Number(total.amount), address: choice.address, card: choice.card }),
+    }).then(function (r) { return r.json(); });
+    run.completed = made;
+    var result;
+    try {
+      result = await options.onCompleteCheckout(made);
+    } catch (e) {
+      result = { status: 'error' };
+    }
+    run.status = result && result.status;
+    if (['success', 'decline', 'error'].indexOf(run.status) < 0) console.error('AmazonPay: onCompleteCheckout must return {status: "success" | "decline" | "error"}', result);
+    ui.finish(run.status);
+  }
+
+  /** The stand-in for Amazon's Buy Now screen: the amount, the buyer's card, pay or cancel. */
+  function payScreen(total, ja) {
+    var dialog = document.createElement('dialog');
+    dialog.setAttribute('data-amazonpay-buy-now', '');
+    dialog.setAttribute('aria-label', 'Amazon Pay');
+    dialog.style.cssText = 'border:0;border-radius:8px;padding:1.2rem 1.5rem;min-width:300px;font:15px/1.6 system-ui,"Noto Sans JP Variable","Noto Sans JP",sans-serif;box-shadow:0 4px 24px #0004';
+    var h = document.createElement('h2');
+    h.textContent = ja ? 'Amazon Pay で今すぐ購入' : 'Buy Now with Amazon Pay';
+    var amount = document.createElement('p');
+    amount.textContent = (ja ? 'お支払い金額 ' : 'Total ') + (total.currencyCode === 'JPY' ? '￥' + Number(total.amount).toLocaleString('ja-JP') : total.amount + ' ' + total.currencyCode);
+    var message = document.createElement('p');
+    message.setAttribute('role', 'status');
+    var pay = document.createElement('button');
+    pay.textContent = ja ? '今すぐ支払う' : 'Pay now';
+    pay.setAttribute('data-action', 'pay');
+    pay.style.cssText = 'font:inherit;border-radius:20px;padding:.5rem 1.3rem;border:1px solid #fcd200;background:#ffd814;font-weight:700;margin-right:.6rem';
+    var cancel = document.createElement('button');
+    cancel.textContent = ja ? 'キャンセル' : 'Cancel';
+    cancel.setAttribute('data-action', 'cancel');
+    cancel.style.cssText = 'font:inherit;border-radius:20px;padding:.5rem 1.3rem;border:1px solid #888c8c;background:#fff';
+    dialog.append(h, amount, message, pay, cancel);
+    document.body.append(dialog);
+    dialog.showModal();
+    var choose;
+    var choice = new Promise(function (resolve) { choose = resolve; });
+    pay.addEventListener('click', function () {
+      pay.disabled = cancel.disabled = true;
+      message.textContent = ja ? '処理中…' : 'Processing…';
+      choose({ address: 0, card: 0 });
+    });
+    cancel.addEventListener('click', function () { choose('cancel'); });
+    dialog.addEventListener('cancel', function (e) { e.preventDefault(); choose('cancel'); });
+    return {
+      choice: choice,
+      close: function () { dialog.remove(); },
+      finish: function (status) {
+        if (status === 'success') return dialog.remove();
+        message.textContent = status === 'decline'
+          ? (ja ? 'お支払いが承認されませんでした。別のお支払い方法をお選びください。' : 'Your payment was declined. Choose another payment method.')
+          : (ja ? 'エラーが発生しました。もう一度お試しください。' : 'Something went wrong. Please try again.');
+        pay.remove();
+        cancel.disabled = false;
+        cancel.textContent = ja ? '閉じる' : 'Close';
+        cancel.addEventListener('click', function () { dialog.remove(); });
+      },
+    };
+  }
+
   window.amazon = window.amazon || {};
   window.amazon.Pay = {
+    renderJSButton: renderJSButton,
     renderButton: renderButton,
     initCheckout: initCheckout,
     bindChangeAction: bindChangeAction,
