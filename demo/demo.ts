@@ -5,6 +5,7 @@ export interface DemoConfig {
   mode: 'sandbox' | 'gmo-pg-test';
   merchantId: string;
   publicKeyId: string;
+  storeId: string;
   sandbox: boolean;
   scriptSrc: string | null;
   onetime: { payloadJSON: string; signature: string };

@@ -19,6 +19,8 @@ export const SHIPPING = 500; // sent to GMO-PG as Tax (税送料)
 export interface ButtonConfig {
   merchantId: string;
   publicKeyId: string;
+  /** The Store ID (Buy Now's checkoutSessionConfig.storeId). */
+  storeId: string;
   sandbox: boolean;
   scriptSrc?: string;
   startOrigins?: string;
@@ -42,6 +44,7 @@ export function sandboxButtons(privateKey: KeyObject): ButtonConfig {
   return {
     merchantId: 'A2DEMOSANDBOX',
     publicKeyId: 'SANDBOX-DEMOKEY',
+    storeId: 'amzn1.application-oa2-client.demo',
     sandbox: true,
     scriptSrc: '/amazon/checkout.js',
     onetime: (origin) => signed(base(origin, '/confirm.html')),
@@ -69,6 +72,7 @@ export function environmentButtons(env: NodeJS.ProcessEnv): ButtonConfig {
   return {
     merchantId: need('AMAZON_PAY_MERCHANT_ID'),
     publicKeyId: need('AMAZON_PAY_PUBLIC_KEY_ID'),
+    storeId: env.AMAZON_PAY_STORE_ID ?? '',
     sandbox: env.AMAZON_PAY_SANDBOX !== 'false',
     onetime: fixed('AMAZON_PAY_PAYLOAD', 'AMAZON_PAY_SIGNATURE'),
     recurring: fixed('AMAZON_PAY_RECURRING_PAYLOAD', 'AMAZON_PAY_RECURRING_SIGNATURE'),
@@ -176,6 +180,7 @@ export function demoRoutes(handler: AmazonPayHandler, carts: Carts, buttons: But
       mode,
       merchantId: buttons.merchantId,
       publicKeyId: buttons.publicKeyId,
+      storeId: buttons.storeId,
       sandbox: buttons.sandbox,
       scriptSrc: buttons.scriptSrc ?? null,
       onetime: buttons.onetime(origin),

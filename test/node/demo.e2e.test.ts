@@ -162,6 +162,36 @@ describe('demo, end to end in Chromium', () => {
     await page.close();
   });
 
+  it('Buy Now: pays on the same page, declines, and cancels', async () => {
+    const page = await newPage();
+    await page.goto(demo.url);
+    const buy = amazonButton(page, 'buynow');
+    const screen = page.locator('dialog[data-amazonpay-buy-now]');
+    // Pay: Amazon's screen shows the server's total, the endpoint pays on the charge permission.
+    await buy.click();
+    await screen.waitFor();
+    assert.match(await screen.innerText(), /￥2,480/);
+    await shot(page, '13-buy-now');
+    await screen.getByRole('button', { name: '今すぐ支払う' }).click();
+    await page.waitForURL(/\/complete\.html\?orderId=.*&result=success/);
+    const orderId = new URL(page.url()).searchParams.get('orderId')!;
+    const paid = await order(orderId);
+    assert.deepEqual([paid.order.kind, paid.order.stage, paid.order.status, paid.order.amount + paid.order.tax], ['buy-now', 'completed', 'AUTH', 2480]);
+    // Decline: Amazon keeps the buyer on its screen and says so.
+    await fault({ declineNext: 1 });
+    await page.goto(demo.url);
+    await buy.click();
+    await screen.getByRole('button', { name: '今すぐ支払う' }).click();
+    await screen.getByText('お支払いが承認されませんでした').waitFor();
+    await screen.getByRole('button', { name: '閉じる' }).click();
+    assert.match(await page.locator('#log').innerText(), /buynow: amazon-pay-complete \{"status":"decline"/);
+    // Cancel: nothing is paid.
+    await buy.click();
+    await screen.getByRole('button', { name: 'キャンセル' }).click();
+    await page.locator('#log').getByText('buynow: amazon-pay-cancel').waitFor();
+    await page.close();
+  });
+
   it('changes the amount, captures, then refunds in part from the orders page', async () => {
     const page = await newPage();
     await page.goto(demo.url);
