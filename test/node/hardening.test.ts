@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { GmoPgClient } from '../../src/server/client.js';
 import { MemoryOrderStore } from '../../src/server/orders/memory-store.js';
-import { formFields, postForm, startSandbox, clientFor, type RunningSandbox } from './support/servers.js';
+import { formFields, postForm, sendEndless, startSandbox, clientFor, type RunningSandbox } from './support/servers.js';
 import { checkout, startShop, type RunningShop } from './support/shop.js';
 
 let sandbox: RunningSandbox;
@@ -25,32 +25,6 @@ beforeEach(() => sandbox.faults.clear());
 async function resultForm(start: { startUrl: string; accessId: string; token: string }, action = 'continue') {
   const page = formFields(await (await postForm(start.startUrl, { AccessID: start.accessId, Token: start.token })).text());
   return formFields(await (await postForm(new URL(page.action, start.startUrl).href, { ...page.fields, action })).text());
-}
-
-/**
- * Sends a chunked body (no Content-Length) of up to `total` bytes, 16 kB at a time, and stops
- * sending once the answer has come. Returns the status and how much was sent by then.
- */
-function sendEndless(url: string, headers: Record<string, string>, total = 64 * 1024 * 1024): Promise<{ status: number; sent: number }> {
-  return new Promise((resolve, reject) => {
-    let sent = 0;
-    let answered = false;
-    const req = request(url, { method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked' } }, (res) => {
-      answered = true;
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, sent }));
-    });
-    req.on('error', (error) => (answered ? undefined : reject(error)));
-    const chunk = Buffer.alloc(16 * 1024, 'a');
-    const pump = () => {
-      while (!answered && sent < total) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      if (!answered) req.end();
-    };
-    pump();
-  });
 }
 
 /** A raw request with a Host header of our choosing (fetch does not let one set it). */

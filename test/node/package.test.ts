@@ -54,7 +54,7 @@ describe('the npm package', () => {
     for (const path of new Set(paths)) assert.ok(files.includes(path), `${path} is not in the package`);
     const element = manifest.modules.flatMap((m: { declarations?: unknown[] }) => m.declarations ?? []).find((d: { tagName?: string }) => d.tagName === 'amazon-pay-v2');
     const attribute = (name: string) => element.attributes.find((a: { name: string }) => a.name === name);
-    assert.equal(attribute('mode').type.text, "'standard' | 'apb'");
+    assert.equal(attribute('mode').type.text, "'standard' | 'apb' | 'buy-now'");
     assert.equal(attribute('button-color').type.text, "'Gold' | 'LightGray' | 'DarkGray'");
     assert.match(attribute('product-type').type.text, /'Donation'/);
     assert.equal(attribute('region').type.text, "'fe' | 'na' | 'eu'");

@@ -1,10 +1,9 @@
 // The sandbox is as strict as the real GMO-PG and Amazon, and never answers 500: malformed and
 // hostile requests on every route, its fault control, and redirects it must not follow.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { API_NAMES } from '../../src/sandbox/gmo/api.js';
-import { PAYLOAD, clientFor, postForm, startSandbox, type RunningSandbox } from './support/servers.js';
+import { PAYLOAD, clientFor, postForm, sendEndless, startSandbox, type RunningSandbox } from './support/servers.js';
 
 let sandbox: RunningSandbox;
 before(async () => {
@@ -15,29 +14,6 @@ after(() => sandbox.stop());
 const FORM = 'application/x-www-form-urlencoded';
 const faults = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   fetch(`${sandbox.origin}/__sandbox/faults`, { method: 'POST', headers, body });
-
-/** A chunked body of up to 64 MB; resolves with the status and how much was sent when it came. */
-function sendEndless(url: string, type: string): Promise<{ status: number; sent: number }> {
-  return new Promise((resolve, reject) => {
-    let sent = 0;
-    let answered = false;
-    const req = request(url, { method: 'POST', headers: { 'content-type': type, 'transfer-encoding': 'chunked' } }, (res) => {
-      answered = true;
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, sent }));
-    });
-    req.on('error', (error) => (answered ? undefined : reject(error)));
-    const chunk = Buffer.alloc(16 * 1024, 'a');
-    const pump = () => {
-      while (!answered && sent < 64 * 1024 * 1024) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      if (!answered) req.end();
-    };
-    pump();
-  });
-}
 
 describe('the sandbox under hostile input', () => {
   it('answers malformed requests on every route with a 4xx or a protocol error, never a 500', async () => {
@@ -122,7 +98,7 @@ describe('the sandbox under hostile input', () => {
 
   it('stops reading a body at its limit on /payment and Amazon\'s pages', async () => {
     for (const [path, type] of [['/payment/EntryTranAmazonpay.idPass', FORM], ['/amazon/checkout/initiate', FORM], ['/__sandbox/faults', 'application/json']]) {
-      const { status, sent } = await sendEndless(`${sandbox.origin}${path}`, type);
+      const { status, sent } = await sendEndless(`${sandbox.origin}${path}`, { 'content-type': type });
       assert.equal(status, 413, path);
       assert.ok(sent < 4 * 1024 * 1024, `${path}: answered after ${sent} bytes`);
     }

@@ -11,9 +11,8 @@
  */
 import { GmoPgError } from '../errors.js';
 import { newOrderId } from '../order-id.js';
-import { checkOrderSpec, OrderSpecError, type OrderSpec } from '../order-spec.js';
 import { failureOf } from '../outcome.js';
-import { jsonError, sameSiteJson, type HandlerContext, type Routes } from './context.js';
+import { jsonError, resolveOrderOf, sameSiteJson, type HandlerContext, type Routes } from './context.js';
 
 /** Amazon's charge permission IDs: `S03-1234567-1234567` (sandbox) or `B01-…`, `P01-…`. */
 const CHARGE_PERMISSION_ID = /^[A-Z0-9]{3}-\d{7}-\d{7}$/;
@@ -40,18 +39,8 @@ export function buyNowRoute(routes: Routes, ctx: HandlerContext): void {
       }
     }
 
-    let spec: OrderSpec;
-    try {
-      spec = await options.resolveOrder({ request: c.req.raw, body: input, kind: 'buy-now' });
-      checkOrderSpec(spec);
-    } catch (error) {
-      const field = error instanceof OrderSpecError ? error.field : undefined;
-      logger.error('resolveOrder failed', { field, error: (error as Error).message });
-      if (error instanceof OrderSpecError && error.inText) {
-        return jsonError(c, 400, { code: 'ORDER_INVALID', field, message: `the order cannot be sent to GMO-PG: ${error.message}` });
-      }
-      return jsonError(c, 500, { code: 'ORDER_UNRESOLVED', message: 'ご注文の内容を確認できませんでした。カートの内容をご確認のうえ、もう一度お試しください。' });
-    }
+    const spec = await resolveOrderOf(c, ctx, { request: c.req.raw, body: input, kind: 'buy-now' });
+    if (spec instanceof Response) return spec;
     const tax = spec.tax ?? 0;
     if (input.step === 'init') {
       // What onInitCheckout returns to Amazon: the amounts as the server has them.

@@ -6,10 +6,9 @@
  */
 import { GmoPgError } from '../errors.js';
 import { newOrderId } from '../order-id.js';
-import { checkOrderSpec, OrderSpecError, type OrderSpec } from '../order-spec.js';
 import type { Order } from '../orders/types.js';
 import { failureOf } from '../outcome.js';
-import { jsonError, sameSiteJson, SESSION_ID, type HandlerContext, type Routes } from './context.js';
+import { jsonError, resolveOrderOf, sameSiteJson, SESSION_ID, type HandlerContext, type Routes } from './context.js';
 
 export function checkoutRoute(routes: Routes, ctx: HandlerContext): void {
   const { options, gmo, store, logger } = ctx;
@@ -24,20 +23,8 @@ export function checkoutRoute(routes: Routes, ctx: HandlerContext): void {
     }
     const kind = sessionId ? 'session' : 'apb';
 
-    let spec: OrderSpec;
-    try {
-      spec = await options.resolveOrder({ request: c.req.raw, body: input, kind, amazonCheckoutSessionId: sessionId as string | undefined });
-      checkOrderSpec(spec);
-    } catch (error) {
-      const field = error instanceof OrderSpecError ? error.field : undefined;
-      logger.error('resolveOrder failed', { field, error: (error as Error).message });
-      // Text GMO-PG cannot carry (an emoji, a NUL) is refused before anything reaches GMO-PG, with
-      // the field named; any other fault is the shop's code, and the shopper gets no detail.
-      if (error instanceof OrderSpecError && error.inText) {
-        return jsonError(c, 400, { code: 'ORDER_INVALID', field, message: `the order cannot be sent to GMO-PG: ${error.message}` });
-      }
-      return jsonError(c, 500, { code: 'ORDER_UNRESOLVED', message: 'ご注文の内容を確認できませんでした。カートの内容をご確認のうえ、もう一度お試しください。' });
-    }
+    const spec = await resolveOrderOf(c, ctx, { request: c.req.raw, body: input, kind, amazonCheckoutSessionId: sessionId as string | undefined });
+    if (spec instanceof Response) return spec;
 
     const orderId = newOrderId(options.orderIdPrefix);
     const jobCd = spec.jobCd ?? 'AUTH';

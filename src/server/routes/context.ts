@@ -1,7 +1,8 @@
 /** What the endpoint's routes share: the parts the handler was made of, and small helpers. */
 import type { Context, Hono } from 'hono';
 import type { GmoPgClient } from '../client.js';
-import type { AmazonPayHandlerOptions, Outcome } from '../handler.js';
+import type { AmazonPayHandlerOptions, Outcome, ResolveOrderInput } from '../handler.js';
+import { checkOrderSpec, OrderSpecError, type OrderSpec } from '../order-spec.js';
 import type { Logger } from '../logger.js';
 import type { Order, OrderStore } from '../orders/types.js';
 
@@ -69,5 +70,25 @@ export async function sameSiteJson(c: Context<RouteEnv>, ctx: HandlerContext): P
     return input as Record<string, unknown>;
   } catch {
     return jsonError(c, 400, { code: 'BAD_REQUEST', message: 'the body is not a JSON object' });
+  }
+}
+
+/**
+ * The shop's order for this request, from its resolveOrder and checked, or the answer refusing it.
+ * Text GMO-PG cannot carry (an emoji, a NUL) is refused with the field named, before anything
+ * reaches GMO-PG; any other fault is the shop's code, and the shopper gets no detail.
+ */
+export async function resolveOrderOf(c: Context, ctx: HandlerContext, input: ResolveOrderInput): Promise<OrderSpec | Response> {
+  try {
+    const spec = await ctx.options.resolveOrder(input);
+    checkOrderSpec(spec);
+    return spec;
+  } catch (error) {
+    const field = error instanceof OrderSpecError ? error.field : undefined;
+    ctx.logger.error('resolveOrder failed', { field, error: (error as Error).message });
+    if (error instanceof OrderSpecError && error.inText) {
+      return jsonError(c, 400, { code: 'ORDER_INVALID', field, message: `the order cannot be sent to GMO-PG: ${error.message}` });
+    }
+    return jsonError(c, 500, { code: 'ORDER_UNRESOLVED', message: 'ご注文の内容を確認できませんでした。カートの内容をご確認のうえ、もう一度お試しください。' });
   }
 }

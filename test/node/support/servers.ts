@@ -1,6 +1,6 @@
 // Real HTTP servers for the Node tests: the sandbox on a free port, and a "shop" that records
 // what GMO-PG sends it (result notifications) and answers as it is told to.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/app.js';
@@ -108,3 +108,29 @@ export const PAYLOAD = {
   webCheckoutDetails: { checkoutReviewReturnUrl: 'https://shop.example/confirm' },
   storeId: 'amzn1.application-oa2-client.test',
 };
+
+/**
+ * Sends a chunked body (no Content-Length) of up to `total` bytes, 16 kB at a time, and stops
+ * sending once the answer has come. Returns the status and how much was sent by then.
+ */
+export function sendEndless(url: string, headers: Record<string, string>, total = 64 * 1024 * 1024): Promise<{ status: number; sent: number }> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = request(url, { method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked' } }, (res) => {
+      answered = true;
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode!, sent }));
+    });
+    req.on('error', (error) => (answered ? undefined : reject(error)));
+    const chunk = Buffer.alloc(16 * 1024, 'a');
+    const pump = () => {
+      while (!answered && sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
+}
