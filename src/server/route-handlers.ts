@@ -9,6 +9,7 @@
  */
 import { createGmoPgClient, type GmoPgConfig } from './client.js';
 import { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions } from './handler.js';
+import { consoleLogger, safeLogger } from './logger.js';
 import { openOrderStore } from './orders/sql-store.js';
 import type { OrderStore } from './orders/types.js';
 
@@ -57,7 +58,7 @@ export function amazonPayRoutes(options: AmazonPayHandlerOptions & { dataDir?: s
     try {
       h = await handler();
     } catch (error) {
-      console.error(`[amazon-pay-v2] the endpoint is not configured: ${(error as Error).message}`);
+      safeLogger(options.logger ?? consoleLogger).error(`the endpoint is not configured: ${(error as Error).message}`);
       return Response.json({ error: { code: 'NOT_CONFIGURED', message: 'ただいま Amazon Pay をご利用いただけません。' } }, { status: 500 });
     }
     return h.fetch(request);

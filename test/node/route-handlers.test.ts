@@ -44,11 +44,9 @@ const options = (dataDir: string, origin = 'http://127.0.0.1') => ({
 describe('amazonPayRoutes (Next.js route handlers)', () => {
   it('configures nothing and opens nothing at import; the first request says what is missing', async () => {
     const dataDir = join(dir, 'unconfigured');
-    const routes = amazonPayRoutes(options(dataDir)); // what `next build` runs: no GMO_PG_* variables
-    assert.equal(existsSync(dataDir), false, 'no store opened at import');
     const errors: string[] = [];
-    const original = console.error;
-    console.error = (m: string) => errors.push(m);
+    const routes = amazonPayRoutes({ ...options(dataDir), logger: { info() {}, warn() {}, error: (m) => errors.push(m) } }); // what `next build` runs: no GMO_PG_* variables
+    assert.equal(existsSync(dataDir), false, 'no store opened at import');
     const server = await host(routes);
     try {
       const response = await fetch(`${server.origin}/api/amazon-pay/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -56,7 +54,6 @@ describe('amazonPayRoutes (Next.js route handlers)', () => {
       assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'NOT_CONFIGURED');
       assert.match(errors.join('\n'), /not configured: GMO-PG shopId is missing: pass \{ shopId \} or set GMO_PG_SHOP_ID/);
     } finally {
-      console.error = original;
       await server.stop();
     }
   });
