@@ -84,7 +84,7 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
   app.get('/demo/fonts.css', (c) => c.body(fontsCss(), 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' }));
   app.get('/demo/fonts/:file', (c) => {
     const file = c.req.param('file');
-    if (!/^noto-sans-jp-\d+-wght-normal\.woff2$/.test(file)) return c.text('not found', 404);
+    if (!/^noto-sans-jp-[a-z0-9-]+-wght-normal\.woff2$/.test(file)) return c.text('not found', 404); // the package's subsets: 0…119, latin, latin-ext, …
     return c.body(readFileSync(join(FONT_DIR, 'files', file)), 200, { 'content-type': 'font/woff2', 'cache-control': 'max-age=86400' });
   });
   app.get('/dist/:file', (c) => {

@@ -46,6 +46,10 @@ afterEach(() => assert.deepEqual(pageProblems.splice(0), [], 'the pages ran with
 async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'ja-JP' });
   page.on('pageerror', (error) => pageProblems.push(`page error on ${page.url()}: ${error.message}`));
+  // A page's own scripts, styles and fonts must all load.
+  page.on('response', (response) => {
+    if (response.status() >= 400 && /\.(js|css|woff2)(\?|$)/.test(new URL(response.url()).pathname)) pageProblems.push(`${response.status()} ${response.url()}`);
+  });
   // The pages run under a strict CSP: anything it blocks is a defect of the page.
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) pageProblems.push(`CSP violation on ${page.url()}: ${message.text()}`);
