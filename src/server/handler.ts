@@ -24,6 +24,7 @@ import { checkoutRoute } from './routes/checkout.js';
 import { jsonError, type HandlerContext, type RouteEnv } from './routes/context.js';
 import { notifyRoute } from './routes/notify.js';
 import { resultRoute } from './routes/result.js';
+import { reconcileOrders, type ReconcileOptions, type ReconcileSummary } from './sweeper.js';
 
 export type { OrderSpec } from './order-spec.js';
 
@@ -72,6 +73,8 @@ export interface AmazonPayHandlerOptions {
   notificationQuietMs?: number;
   orderIdPrefix?: string;
   logger?: Logger;
+  /** Runs `reconcile()` this often, in the background (ms); default off: call it from cron instead. */
+  reconcileEveryMs?: number;
   /**
    * The path the routes live under when `fetch` gets whole URLs (Next.js route handlers, Deno,
    * Bun, workers), e.g. `/api/amazon-pay`. Leave it empty with `app.route(path, handler.app)`.
@@ -87,6 +90,8 @@ export interface AmazonPayHandler {
   store: OrderStore;
   gmo: GmoPgClient;
   backOffice: BackOffice;
+  /** Asks GMO-PG about orders that never settled and records the answer (see sweeper.ts); returns what it did. */
+  reconcile(options?: ReconcileOptions): Promise<ReconcileSummary>;
   /** Resolves when the work done after answering (confirming notifications, marking orders started) is done (tests, shutdown). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -132,14 +137,20 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   const idle = async () => {
     while (background.size) await Promise.allSettled([...background]);
   };
+  const sweep = (o?: ReconcileOptions) => reconcileOrders(store, gmo, logger, o);
+  const timer = options.reconcileEveryMs
+    ? setInterval(() => ctx.later(sweep().catch((error) => logger.warn('reconcile failed', { error: (error as Error).message }))), options.reconcileEveryMs).unref()
+    : undefined;
   return {
     app,
     fetch: (request) => Promise.resolve(app.fetch(request)),
     store,
     gmo,
     backOffice,
+    reconcile: sweep,
     idle,
     async close() {
+      clearInterval(timer);
       await idle();
       await store.close();
     },

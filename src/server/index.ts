@@ -16,6 +16,7 @@ export { publicOrder, type PublicOrder, type Order, type OrderEvent, type OrderS
 export { newOrderId } from './order-id.js';
 export { failureOf, type FailureAnswer } from './outcome.js';
 export { reconcile } from './reconcile.js';
+export { reconcileOrders, type ReconcileOptions, type ReconcileSummary } from './sweeper.js';
 export { consoleLogger, safeLogger, redact, type Logger } from './logger.js';
 export { toNodeListener, type HasApp } from './node.js';
 export { amazonPayRoutes, type AmazonPayRoutes } from './route-handlers.js';

@@ -37,20 +37,22 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal(store.sql.kind, kind);
       assert.equal(await store.migrate(), 0);
       const [{ version }] = await store.sql.query<{ version: number }>('select max(version) as version from amazon_pay_schema');
-      assert.equal(version, 3);
+      assert.equal(version, 4);
     });
 
     it('upgrades a database made by an earlier version, keeping its orders', async () => {
       const orderId = `UP-${kind}-${Date.now()}`;
       await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 500, tax: 0 }, { source: 'checkout', event: 'created' });
       // Back to schema 1 (the events' foreign key, their key the id alone plus an index by order,
-      // one applied migration), as version 0.1 left it.
+      // no reconcile lease, one applied migration), as version 0.1 left it.
       await store.sql.query('alter table amazon_pay_order_events add constraint amazon_pay_order_events_order_id_fkey foreign key (order_id) references amazon_pay_orders(order_id)');
       await store.sql.query('alter table amazon_pay_order_events drop constraint amazon_pay_order_events_pkey');
       await store.sql.query('alter table amazon_pay_order_events add primary key (id)');
       await store.sql.query('create index amazon_pay_order_events_order on amazon_pay_order_events (order_id, id)');
+      await store.sql.query('drop index amazon_pay_orders_unsettled');
+      await store.sql.query('alter table amazon_pay_orders drop column reconcile_lease');
       await store.sql.query('delete from amazon_pay_schema where version > 1');
-      assert.equal(await store.migrate(), 2);
+      assert.equal(await store.migrate(), 3);
       const constraints = await store.sql.query<{ contype: string; key: string }>(
         "select contype, pg_get_constraintdef(oid) as key from pg_constraint where conrelid = 'amazon_pay_order_events'::regclass and contype in ('p', 'f', 'u') order by contype",
       );

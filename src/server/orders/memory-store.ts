@@ -39,6 +39,18 @@ export class MemoryOrderStore implements OrderStore {
     return changed;
   }
 
+  private leases = new Map<string, number>();
+
+  async claimStale({ stages, before, limit, leaseMs }: { stages: OrderStage[]; before: Date; limit: number; leaseMs: number }) {
+    const now = Date.now();
+    const claimed = [...this.orders.values()]
+      .filter((o) => stages.includes(o.stage) && Date.parse(o.updatedAt) < before.getTime() && (this.leases.get(o.orderId) ?? 0) < now)
+      .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
+      .slice(0, limit);
+    for (const o of claimed) this.leases.set(o.orderId, now + leaseMs);
+    return claimed.map((o) => ({ ...o }));
+  }
+
   async get(orderId: string) {
     const o = this.orders.get(orderId);
     return o && { ...o };

@@ -54,6 +54,11 @@ const MIGRATIONS: string[] = [
   `alter table amazon_pay_order_events drop constraint amazon_pay_order_events_pkey;
    drop index amazon_pay_order_events_order;
    alter table amazon_pay_order_events add primary key (order_id, id);`,
+  // The reconcile sweeper: a lease per order (so that sweepers in several processes take disjoint
+  // orders), and an index over the orders that are not settled yet, which stays small.
+  `alter table amazon_pay_orders add column reconcile_lease timestamptz;
+   create index amazon_pay_orders_unsettled on amazon_pay_orders (updated_at)
+     where stage in ('created', 'entered', 'started', 'entry_unknown', 'exec_unknown');`,
 ];
 
 const COLUMNS: Record<string, string> = {
@@ -354,6 +359,22 @@ export class SqlOrderStore implements OrderStore {
       await this.log(q, order, decision.event);
       return { order, changed: true };
     });
+  }
+
+  async claimStale({ stages, before, limit, leaseMs }: { stages: OrderStage[]; before: Date; limit: number; leaseMs: number }): Promise<Order[]> {
+    await this.settled();
+    // One statement: the rows are locked while their lease is set, and rows another sweeper holds
+    // locked are skipped, so two sweepers never claim the same order.
+    const rows = await this.sql.query(
+      `update amazon_pay_orders set reconcile_lease = clock_timestamp() + ($4::integer * interval '1 millisecond')
+       where order_id in (
+         select order_id from amazon_pay_orders
+         where stage in (select json_array_elements_text($1::json)) and updated_at < $2::timestamptz and (reconcile_lease is null or reconcile_lease < clock_timestamp())
+         order by updated_at limit $3 for update skip locked)
+       returning *`,
+      [JSON.stringify(stages), before.toISOString(), limit, leaseMs], // JSON: a literal that PGlite's prepared path keeps
+    );
+    return rows.map(toOrder);
   }
 
   async get(orderId: string) {

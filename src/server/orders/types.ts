@@ -10,10 +10,11 @@ export type OrderStage =
   | 'exec_unknown' // ExecTranAmazonpay got no answer
   | 'started' // the shopper was sent to AmazonpayStart
   | 'completed' // paid (AUTH/CAPTURE, then SALES/CANCEL/RETURN)
-  | 'failed'; // declined, cancelled by the shopper, or an error on the way back
+  | 'failed' // declined, cancelled by the shopper, or an error on the way back
+  | 'abandoned'; // never paid: the shopper left at Amazon, and GMO-PG still has it unpaid after the grace period
 
 /** Who caused a change: the checkout call, the shopper's return (RetURL), GMO-PG's notification, or the back office. */
-export type EventSource = 'checkout' | 'RetURL' | 'notification' | 'back office';
+export type EventSource = 'checkout' | 'RetURL' | 'notification' | 'back office' | 'reconcile';
 
 export type OrderKind = 'apb' | 'session' | 'charge' | 'buy-now';
 
@@ -87,6 +88,12 @@ export interface OrderStore {
    * waits for); reads still see it.
    */
   record(orderId: string, changes: OrderChanges, event: EventInput, options?: { ifStage?: OrderStage; deferred?: boolean }): Promise<boolean>;
+  /**
+   * Claims up to `limit` orders at one of `stages` last changed before `before`, for a sweeper: a
+   * claimed order is not claimed again for `leaseMs`, so sweepers in several processes (PostgreSQL)
+   * never take the same order at once.
+   */
+  claimStale(options: { stages: OrderStage[]; before: Date; limit: number; leaseMs: number }): Promise<Order[]>;
   get(orderId: string): Promise<Order | undefined>;
   list(options?: { limit?: number; offset?: number }): Promise<Order[]>;
   history(orderId: string): Promise<OrderEvent[]>;

@@ -1,0 +1,89 @@
+/**
+ * The reconcile sweeper: orders that never settled (the shopper closed the tab at Amazon, RetURL
+ * could not be confirmed and the notifications were lost, a GMO-PG call got no answer) are asked
+ * of GMO-PG (SearchTradeMulti), and what it says is recorded with the source "reconcile". An order
+ * GMO-PG still has unpaid long after its AmazonpayStart token expired is marked abandoned.
+ * Call `handler.reconcile()` from cron, or set `reconcileEveryMs`. Orders are claimed with a lease
+ * (OrderStore.claimStale), so sweepers in several processes share the work without overlap.
+ */
+import type { GmoPgClient } from './client.js';
+import { GmoPgError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Order, OrderStage, OrderStore } from './orders/types.js';
+import { reconcile } from './reconcile.js';
+
+export interface ReconcileOptions {
+  /** Orders last changed longer ago than this are looked at; default 10 minutes. */
+  graceMs?: number;
+  /**
+   * An order GMO-PG still has unpaid (UNPROCESSED, REQSUCCESS) this long after its last change is
+   * marked abandoned; default 1 hour (AmazonpayStart tokens live minutes: PaymentTermSec).
+   */
+  abandonAfterMs?: number;
+  /** Most orders looked at in one run; default 500. */
+  limit?: number;
+  /** GMO-PG calls at once; default 4. */
+  concurrency?: number;
+}
+
+/** What one run did. */
+export interface ReconcileSummary {
+  checked: number;
+  /** Now completed or failed, as GMO-PG has them. */
+  settled: number;
+  abandoned: number;
+  /** Still open at GMO-PG, left for a later run. */
+  unchanged: number;
+  /** GMO-PG could not be asked (they are looked at again after the lease). */
+  errors: number;
+}
+
+const OPEN: OrderStage[] = ['created', 'entered', 'started', 'entry_unknown', 'exec_unknown'];
+const UNPAID = new Set(['UNPROCESSED', 'REQSUCCESS']);
+
+export async function reconcileOrders(store: OrderStore, gmo: GmoPgClient, logger: Logger, options: ReconcileOptions = {}): Promise<ReconcileSummary> {
+  const graceMs = options.graceMs ?? 10 * 60_000;
+  const abandonAfterMs = options.abandonAfterMs ?? 60 * 60_000;
+  const orders = await store.claimStale({ stages: OPEN, before: new Date(Date.now() - graceMs), limit: options.limit ?? 500, leaseMs: 5 * 60_000 });
+  const summary: ReconcileSummary = { checked: orders.length, settled: 0, abandoned: 0, unchanged: 0, errors: 0 };
+  const queue = [...orders];
+  const worker = async () => {
+    for (let order = queue.shift(); order; order = queue.shift()) {
+      try {
+        summary[await settle(order)]++;
+      } catch (error) {
+        summary.errors++;
+        logger.warn('reconcile: GMO-PG could not be asked', { orderId: order.orderId, error: (error as Error).message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  if (summary.checked) logger.info('reconcile: done', { ...summary });
+  return summary;
+
+  async function settle(order: Order): Promise<'settled' | 'abandoned' | 'unchanged'> {
+    const old = Date.now() - Date.parse(order.updatedAt) > abandonAfterMs;
+    let result;
+    try {
+      result = order.accessId ? await reconcile(store, gmo, order.orderId, 'reconcile') : undefined;
+    } catch (error) {
+      // GMO-PG has no transaction under this OrderID (EntryTran never reached it): nothing to pay.
+      if (!(error instanceof GmoPgError) || !old) throw error;
+    }
+    const now = result?.order ?? order;
+    if (now.stage === 'completed' || now.stage === 'failed') {
+      logger.info('reconcile: order settled', { orderId: order.orderId, stage: now.stage, status: now.status });
+      return 'settled';
+    }
+    if (old && (!now.status || UNPAID.has(now.status))) {
+      const { changed } = await store.update(order.orderId, (current) =>
+        OPEN.includes(current.stage)
+          ? { changes: { stage: 'abandoned' }, event: { source: 'reconcile', event: `abandoned: still ${current.status ?? 'not at GMO-PG'} after ${Math.round(abandonAfterMs / 60_000)} min` } }
+          : null,
+      );
+      if (changed) logger.info('reconcile: order abandoned', { orderId: order.orderId, status: now.status });
+      return changed ? 'abandoned' : 'unchanged';
+    }
+    return 'unchanged';
+  }
+}
