@@ -193,6 +193,7 @@ export function demoRoutes(handler: AmazonPayHandler, carts: Carts, buttons: But
   // behind its admin login.
   const office = handler.backOffice;
   app.get('/orders', async (c) => c.json(await office.list({ limit: 200 })));
+  app.get('/orders-expiring', async (c) => c.json(await office.expiring({ within: 7 * 24 * 3600_000 })));
   app.get('/orders/:id', async (c) => {
     const order = await office.get(c.req.param('id'));
     if (!order) return c.json({ error: { message: 'no such order' } }, 404);

@@ -44,6 +44,10 @@ export interface SandboxOptions {
   basePath?: string;
   /** Largest request body, in bytes, counted as it arrives; default 65536. */
   maxBodyBytes?: number;
+  /** The sandbox's clock (epoch ms), for tests that need time to pass (authorization expiry); default Date.now. */
+  clock?: () => number;
+  /** How long an uncaptured authorization lives; default 30 days (Amazon Pay's Charge docs). */
+  authorizationTtlMs?: number;
   /** Stylesheets its pages link (e.g. a web font, so that every machine draws them alike); default none. */
   stylesheets?: string[];
 }
@@ -90,6 +94,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     startUrl: new URL(`${base}/payment/AmazonpayStart.idPass`, c.req.url).href,
     takeDecline: () => faults.takeDecline(),
     notify: (trade) => notifier.send(trade),
+    now: options.clock ?? Date.now,
+    authorizationTtlMs: options.authorizationTtlMs ?? 30 * 24 * 3600_000,
   });
 
   const app = new Hono();

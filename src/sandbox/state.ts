@@ -32,6 +32,10 @@ export interface Trade {
   tax: number;
   /** What was authorized, for the capture check. */
   authorizedAmount: number;
+  /** When Amazon authorized it (epoch ms, the sandbox's clock): an authorization left uncaptured expires. */
+  authorizedAt?: number;
+  /** The authorization expired at Amazon before it was captured. */
+  expired?: boolean;
   amazonpayType: string;
   status: TradeStatus;
   processDate: string;

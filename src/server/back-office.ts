@@ -13,6 +13,10 @@ import { reconcile, stageOf } from './reconcile.js';
 import { checkText, OrderSpecError } from './order-spec.js';
 import { publicOrder, type Order, type OrderStore, type PublicOrder } from './orders/types.js';
 
+const DAY = 24 * 3600_000;
+/** How long Amazon keeps an uncaptured authorization: 30 days (developer.amazon.com, "Charge"). */
+export const AUTHORIZATION_LIFETIME_MS = 30 * DAY;
+
 /** A back-office request that cannot be done, with the reason (for example the order's state). */
 export class BackOfficeError extends Error {
   override name = 'BackOfficeError';
@@ -33,6 +37,12 @@ export interface BackOffice {
   closeChargePermission(orderId: string): Promise<ChargePermissionResult>;
   /** SearchTradeMulti: record GMO-PG's current status of an order. */
   refresh(orderId: string): Promise<PublicOrder>;
+  /**
+   * Authorizations at risk: orders at AUTH whose authorization expires within `within` ms (default 7
+   * days). Amazon cancels an Authorized charge that is not captured within 30 days (developer.amazon.com,
+   * "Charge"; GMO-PG publishes no other period for Amazon Pay, so the same is assumed: inferred).
+   */
+  expiring(options?: { within?: number; limit?: number }): Promise<(PublicOrder & { authorizedAt: string; expiresAt: string })[]>;
   get(orderId: string): Promise<PublicOrder | undefined>;
   list(options?: { limit?: number; offset?: number }): Promise<PublicOrder[]>;
   history(orderId: string): ReturnType<OrderStore['history']>;
@@ -165,6 +175,10 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
       if (!result) throw new BackOfficeError(`order ${orderId} has no GMO-PG transaction yet`);
       return publicOrder(result.order);
     }),
+    async expiring({ within = 7 * DAY, limit = 500 } = {}) {
+      const orders = await store.authorizedBefore(new Date(Date.now() - AUTHORIZATION_LIFETIME_MS + within), limit);
+      return orders.map((o) => ({ ...publicOrder(o), authorizedAt: o.authorizedAt, expiresAt: new Date(Date.parse(o.authorizedAt) + AUTHORIZATION_LIFETIME_MS).toISOString() }));
+    },
     async get(orderId) {
       const order = await store.get(orderId);
       return order && publicOrder(order);

@@ -76,6 +76,7 @@ export const SANDBOX_CODES = {
   amazonpayTypeInvalid: 'E08000006',
   retUrlMissing: 'E08000007',
   paymentTermSecInvalid: 'E08000008',
+  authorizationExpired: 'E08000009',
 } as const;
 
 /** Rate-limit codes: the only ones where trying again later can help. */

@@ -6,6 +6,7 @@
  * Call `handler.reconcile()` from cron, or set `reconcileEveryMs`. Orders are claimed with a lease
  * (OrderStore.claimStale), so sweepers in several processes share the work without overlap.
  */
+import { AUTHORIZATION_LIFETIME_MS } from './back-office.js';
 import type { GmoPgClient } from './client.js';
 import { GmoPgError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -24,6 +25,8 @@ export interface ReconcileOptions {
   limit?: number;
   /** GMO-PG calls at once; default 4. */
   concurrency?: number;
+  /** Authorizations that expire within this many ms are logged at warn, to capture or cancel; default 3 days. */
+  expiryWarningMs?: number;
 }
 
 /** What one run did. */
@@ -36,6 +39,8 @@ export interface ReconcileSummary {
   unchanged: number;
   /** GMO-PG could not be asked (they are looked at again after the lease). */
   errors: number;
+  /** Authorizations about to expire (logged at warn). */
+  expiring: number;
 }
 
 const OPEN: OrderStage[] = ['created', 'entered', 'started', 'entry_unknown', 'exec_unknown'];
@@ -45,7 +50,7 @@ export async function reconcileOrders(store: OrderStore, gmo: GmoPgClient, logge
   const graceMs = options.graceMs ?? 10 * 60_000;
   const abandonAfterMs = options.abandonAfterMs ?? 60 * 60_000;
   const orders = await store.claimStale({ stages: OPEN, before: new Date(Date.now() - graceMs), limit: options.limit ?? 500, leaseMs: 5 * 60_000 });
-  const summary: ReconcileSummary = { checked: orders.length, settled: 0, abandoned: 0, unchanged: 0, errors: 0 };
+  const summary: ReconcileSummary = { checked: orders.length, settled: 0, abandoned: 0, unchanged: 0, errors: 0, expiring: 0 };
   const queue = [...orders];
   const worker = async () => {
     for (let order = queue.shift(); order; order = queue.shift()) {
@@ -58,7 +63,13 @@ export async function reconcileOrders(store: OrderStore, gmo: GmoPgClient, logge
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
-  if (summary.checked) logger.info('reconcile: done', { ...summary });
+  // Money that expires: Amazon cancels an authorization nobody captured (back-office.ts).
+  const soon = await store.authorizedBefore(new Date(Date.now() - AUTHORIZATION_LIFETIME_MS + (options.expiryWarningMs ?? 3 * 24 * 3600_000)), 100);
+  for (const o of soon) {
+    logger.warn('authorization expires soon: capture or cancel it', { orderId: o.orderId, amount: o.amount, expiresAt: new Date(Date.parse(o.authorizedAt) + AUTHORIZATION_LIFETIME_MS).toISOString() });
+  }
+  summary.expiring = soon.length;
+  if (summary.checked || summary.expiring) logger.info('reconcile: done', { ...summary });
   return summary;
 
   async function settle(order: Order): Promise<'settled' | 'abandoned' | 'unchanged'> {

@@ -82,3 +82,35 @@ describe('two sweepers racing on one PostgreSQL', () => {
     }
   });
 });
+
+describe('authorizations that expire', () => {
+  it('are listed for the back office and warned of by the sweep; left 30 days, Amazon cancels them (sandbox clock)', async () => {
+    let now = Date.now();
+    const clocked = await startSandbox({ clock: () => now });
+    const shop = await startShop(clocked, { store: await openOrderStore({ dataDir: 'memory://' }) });
+    try {
+      const start = await (await checkout(shop, {})).json();
+      const page = formFields(await (await postForm(start.startUrl, { AccessID: start.accessId, Token: start.token })).text());
+      const result = formFields(await (await postForm(new URL(page.action, clocked.origin).href, { ...page.fields, action: 'continue' })).text());
+      assert.match((await postForm(result.action, result.fields)).headers.get('location')!, /result=success/);
+      const office = shop.handler.backOffice;
+      const DAY = 24 * 3600_000;
+      assert.deepEqual(await office.expiring(), [], 'authorized just now: not within the default 7 days');
+      const [soon] = await office.expiring({ within: 30 * DAY + 60_000 });
+      assert.equal(soon.orderId, start.orderId);
+      assert.ok(Math.abs(Date.parse(soon.expiresAt) - Date.parse(soon.authorizedAt) - 30 * DAY) < 1000);
+      assert.ok(!('accessPass' in soon));
+      const summary = await shop.handler.reconcile({ expiryWarningMs: 31 * DAY });
+      assert.equal(summary.expiring, 1);
+      assert.ok(shop.logs.some((l) => l.startsWith('warn authorization expires soon') && l.includes(start.orderId)));
+      // 31 days later at Amazon: the authorization is gone.
+      now += 31 * DAY;
+      await assert.rejects(office.capture(start.orderId), (e: Error & { codes?: string[] }) => e.codes?.[0] === 'E08000009');
+      assert.equal((await office.refresh(start.orderId)).status, 'CANCEL');
+      assert.deepEqual(await office.expiring({ within: 30 * DAY + 60_000 }), [], 'no longer at AUTH');
+    } finally {
+      await shop.stop();
+      await clocked.stop();
+    }
+  });
+});

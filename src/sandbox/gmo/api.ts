@@ -31,6 +31,21 @@ export interface GmoContext {
   takeDecline(): boolean;
   /** Queues a result notification for a trade. */
   notify(trade: Trade): void;
+  /** The sandbox's clock (epoch ms): tests move it to see authorizations expire. */
+  now(): number;
+  /** How long an uncaptured authorization lives at Amazon (30 days: Amazon Pay's Charge docs). */
+  authorizationTtlMs: number;
+}
+
+/**
+ * Amazon cancels an Authorized charge that is not captured within 30 days (developer.amazon.com,
+ * "Charge"); GMO-PG then has it cancelled (inferred: status CANCEL). Checked whenever a trade is read.
+ */
+function expireIfDue(ctx: GmoContext, trade: Trade) {
+  if (trade.status !== 'AUTH' || !trade.authorizedAt || ctx.now() - trade.authorizedAt <= ctx.authorizationTtlMs) return;
+  trade.expired = true;
+  record(trade, 'authorization expired at Amazon (not captured within its lifetime)', 'CANCEL');
+  saveAndNotify(ctx, trade);
 }
 
 /** An answer of error pairs, in order. */
@@ -115,7 +130,9 @@ function moneyCall(ctx: GmoContext, f: Fields, amountKey: 'Amount' | 'CancelAmou
   checkTax(f[taxKey], checks);
   checks.throwIfAny();
   authenticate(ctx, f);
-  return findTrade(ctx, f);
+  const trade = findTrade(ctx, f);
+  expireIfDue(ctx, trade);
+  return trade;
 }
 
 /** Keeps a status change and sends the result notification for it. */
@@ -162,6 +179,7 @@ export function completePayment(ctx: GmoContext, trade: Trade, outcome: 'paid' |
     const permission = ctx.state.chargePermissions.get(trade.chargePermissionId)!;
     permission.charged += trade.amount + trade.tax;
     trade.authorizedAmount = trade.amount;
+    trade.authorizedAt = ctx.now();
     record(trade, trade.flow === 'charge' ? '随時決済' : 'paid at Amazon', trade.jobCd === 'CAPTURE' ? 'CAPTURE' : 'AUTH');
   }
   ctx.state.save();
@@ -299,6 +317,7 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
 
   AmazonpaySales(ctx, f) {
     const trade = moneyCall(ctx, f, 'Amount', 'Tax');
+    if (trade.expired) throw new ApiError([SANDBOX_CODES.authorizationExpired]);
     if (trade.status !== 'AUTH') throw new ApiError([trade.status === 'SALES' ? 'E11010001' : 'E01050004']);
     if (ctx.captureMustMatch && Number(f.Amount) !== trade.amount) throw new ApiError(['E01060010']);
     if (Number(f.Amount) > trade.amount) throw new ApiError(['E01060010']);
@@ -416,6 +435,7 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
     authenticate(ctx, f);
     const trade = ctx.state.tradeByOrder(f.ShopID, f.OrderID);
     if (!trade || f.PayType !== '38') throw new ApiError(['E01110002']);
+    expireIfDue(ctx, trade);
     return {
       OrderID: trade.orderId,
       Status: trade.status,

@@ -51,6 +51,15 @@ export class MemoryOrderStore implements OrderStore {
     return claimed.map((o) => ({ ...o }));
   }
 
+  async authorizedBefore(before: Date, limit: number) {
+    return [...this.orders.values()]
+      .filter((o) => o.status === 'AUTH')
+      .map((o) => ({ ...o, authorizedAt: this.events.find((e) => e.orderId === o.orderId && e.status === 'AUTH')?.at ?? o.updatedAt }))
+      .filter((o) => Date.parse(o.authorizedAt) < before.getTime())
+      .sort((a, b) => a.authorizedAt.localeCompare(b.authorizedAt))
+      .slice(0, limit);
+  }
+
   async get(orderId: string) {
     const o = this.orders.get(orderId);
     return o && { ...o };

@@ -377,6 +377,19 @@ export class SqlOrderStore implements OrderStore {
     return rows.map(toOrder);
   }
 
+  async authorizedBefore(before: Date, limit: number): Promise<(Order & { authorizedAt: string })[]> {
+    await this.settled();
+    // When it was authorized: the first event that recorded AUTH (each order's events are its key's prefix).
+    const rows = await this.sql.query(
+      `select o.*, a.authorized_at from amazon_pay_orders o
+       cross join lateral (select min(e.at) as authorized_at from amazon_pay_order_events e where e.order_id = o.order_id and e.status = 'AUTH') a
+       where o.status = 'AUTH' and a.authorized_at < $1::timestamptz
+       order by a.authorized_at limit $2`,
+      [before.toISOString(), limit],
+    );
+    return rows.map((row) => ({ ...toOrder(row), authorizedAt: iso(row.authorized_at) }));
+  }
+
   async get(orderId: string) {
     await this.settled();
     const [row] = await this.sql.query('select * from amazon_pay_orders where order_id = $1', [orderId]);
