@@ -10,7 +10,7 @@ export interface PublicOriginOptions {
   allowedHosts?: string[];
 }
 
-/** `origin(url, host)` → the origin to use, or an error string when the Host is not one of ours. */
+/** The request URL → the origin to use, or the reason when its Host is not one of ours. */
 export type PublicOrigin = (requestUrl: string) => { origin: string } | { refused: string };
 
 export function publicOriginOf(options: PublicOriginOptions, logger: Logger, name = 'createAmazonPayHandler'): PublicOrigin {
