@@ -18,7 +18,7 @@ export default defineConfig(({ mode }) => {
         sourcemap: true,
         minify: false,
         rolldownOptions: {
-          input: { server: 'src/server/index.ts', sandbox: 'src/sandbox/index.ts', cli: 'src/cli.ts' },
+          input: { server: 'src/server/index.ts', sandbox: 'src/sandbox/index.ts', cli: 'src/cli/index.ts' },
           // Hono, its Node adapter and iconv-lite are bundled, so that `npm install amazon-pay-v2` stays
           // small for a browser-only shop. The databases are optional peers, loaded when a store opens.
           external: [/^node:/, /^@electric-sql\/pglite(\/.*)?$/, /^pg(\/.*)?$/],

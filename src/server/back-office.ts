@@ -11,7 +11,7 @@ import type { Logger } from './logger.js';
 import { newOrderId } from './order-id.js';
 import { reconcile, stageOf } from './reconcile.js';
 import { checkText, OrderSpecError } from './order-spec.js';
-import { publicOrder, type Order, type OrderStore, type PublicOrder } from './orders/types.js';
+import { publicOrder, type ListOptions, type Order, type OrderStore, type PublicOrder } from './orders/types.js';
 
 const DAY = 24 * 3600_000;
 /** How long Amazon keeps an uncaptured authorization: 30 days (developer.amazon.com, "Charge"). */
@@ -44,7 +44,8 @@ export interface BackOffice {
    */
   expiring(options?: { within?: number; limit?: number }): Promise<(PublicOrder & { authorizedAt: string; expiresAt: string })[]>;
   get(orderId: string): Promise<PublicOrder | undefined>;
-  list(options?: { limit?: number; offset?: number }): Promise<PublicOrder[]>;
+  /** Newest first; `before` (an OrderID) continues after the last order of a page. */
+  list(options?: ListOptions): Promise<PublicOrder[]>;
   history(orderId: string): ReturnType<OrderStore['history']>;
 }
 

@@ -27,6 +27,8 @@ export interface ReconcileOptions {
   concurrency?: number;
   /** Authorizations that expire within this many ms are logged at warn, to capture or cancel; default 3 days. */
   expiryWarningMs?: number;
+  /** Called after each order is looked at (a progress bar), with how many are done of how many claimed. */
+  onProgress?(done: number, total: number): void;
 }
 
 /** What one run did. */
@@ -60,6 +62,7 @@ export async function reconcileOrders(store: OrderStore, gmo: GmoPgClient, logge
         summary.errors++;
         logger.warn('reconcile: GMO-PG could not be asked', { orderId: order.orderId, error: (error as Error).message });
       }
+      options.onProgress?.(summary.settled + summary.abandoned + summary.unchanged + summary.errors, orders.length);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));

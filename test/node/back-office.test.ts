@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BackOfficeError } from '../../src/server/back-office.js';
 import { GmoPgError } from '../../src/server/errors.js';
-import { PAYLOAD, amazonCheckout, formFields, postForm, startSandbox, type RunningSandbox } from './support/servers.js';
-import { checkout, startShop, type RunningShop } from './support/shop.js';
+import { startSandbox, type RunningSandbox } from './support/servers.js';
+import { checkout, payOrder, startShop, type RunningShop } from './support/shop.js';
 
 let sandbox: RunningSandbox;
 let shop: RunningShop;
@@ -19,16 +19,10 @@ after(async () => {
   await sandbox.stop();
 });
 
-/** A paid order through the standard flow (payload `recurring` makes it a 利用承諾). */
+/** A paid order through the standard flow (`recurring` makes it a 利用承諾). */
 async function paidOrder(spec: typeof nextSpec, recurring = false) {
   nextSpec = spec;
-  const payload = recurring ? { ...PAYLOAD, chargePermissionType: 'Recurring', recurringMetadata: { frequency: { unit: 'Month', value: '1' } } } : PAYLOAD;
-  const { sessionId } = await amazonCheckout(sandbox, payload);
-  const start = await (await checkout(shop, { amazonCheckoutSessionId: sessionId })).json();
-  const page = formFields(await (await postForm(start.startUrl, { AccessID: start.accessId, Token: start.token })).text());
-  const result = formFields(await (await postForm(new URL(page.action, sandbox.origin).href, { ...page.fields, action: 'continue' })).text());
-  await postForm(result.action, result.fields);
-  return start.orderId as string;
+  return payOrder(sandbox, shop, recurring);
 }
 const office = () => shop.handler.backOffice;
 

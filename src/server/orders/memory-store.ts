@@ -1,4 +1,4 @@
-import type { NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore, EventInput } from './types.js';
+import { FINAL_STAGES, type EventInput, type ListOptions, type NewOrder, type Order, type OrderChanges, type OrderEvent, type OrderStage, type OrderStore, type PurgeBatch, type PurgeOptions } from './types.js';
 
 /** Orders in memory: for unit tests only. Nothing survives the process; use the SQL store for a shop. */
 export class MemoryOrderStore implements OrderStore {
@@ -64,8 +64,29 @@ export class MemoryOrderStore implements OrderStore {
     const o = this.orders.get(orderId);
     return o && { ...o };
   }
-  async list({ limit = 100, offset = 0 } = {}) {
-    return [...this.orders.values()].reverse().slice(offset, offset + limit).map((o) => ({ ...o }));
+  async list({ limit = 100, offset = 0, stage, kind, before }: ListOptions = {}) {
+    let all = [...this.orders.values()].reverse();
+    if (before) all = all.slice(all.findIndex((o) => o.orderId === before) + 1);
+    const stages = stage === undefined ? undefined : ([] as OrderStage[]).concat(stage);
+    return all
+      .filter((o) => (!stages || stages.includes(o.stage)) && (!kind || o.kind === kind))
+      .slice(offset, offset + limit)
+      .map((o) => ({ ...o }));
+  }
+  async purge({ before, orders = false, after = '', limit = 500, archive }: PurgeOptions): Promise<PurgeBatch> {
+    const victims = [...this.orders.values()]
+      .filter((o) => o.orderId > after && FINAL_STAGES.includes(o.stage) && o.status !== 'AUTH' && Date.parse(o.updatedAt) < before.getTime())
+      .filter((o) => !orders || (!o.frequencyUnit && ![...this.orders.values()].some((c) => c.parentOrderId === o.orderId)))
+      .sort((a, b) => (a.orderId < b.orderId ? -1 : 1))
+      .slice(0, limit);
+    const ids = new Set(victims.map((o) => o.orderId));
+    const last = new Map<string, number>();
+    for (const e of this.events) if (ids.has(e.orderId)) last.set(e.orderId, e.id);
+    const gone = this.events.filter((e) => ids.has(e.orderId) && (orders || e.id !== last.get(e.orderId)));
+    await archive?.({ orders: orders ? victims : [], events: gone });
+    this.events = this.events.filter((e) => !gone.includes(e));
+    if (orders) for (const id of ids) this.orders.delete(id);
+    return { orders: orders ? victims : [], events: gone, next: victims.length === limit ? victims[victims.length - 1].orderId : undefined };
   }
   async history(orderId: string) {
     return this.events.filter((e) => e.orderId === orderId);

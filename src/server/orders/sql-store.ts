@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { lockFolder, type FolderLock } from './folder-lock.js';
 import { OrderJournal } from './journal.js';
 import { openPglite, openPostgres, type Query, type Sql } from './sql.js';
-import type { EventInput, NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore } from './types.js';
+import { FINAL_STAGES, type EventInput, type ListOptions, type NewOrder, type Order, type OrderChanges, type OrderEvent, type OrderStage, type OrderStore, type PurgeBatch, type PurgeOptions } from './types.js';
 import { WriteBatch } from './write-batch.js';
 
 /**
@@ -59,6 +59,12 @@ const MIGRATIONS: string[] = [
   `alter table amazon_pay_orders add column reconcile_lease timestamptz;
    create index amazon_pay_orders_unsettled on amazon_pay_orders (updated_at)
      where stage in ('created', 'entered', 'started', 'entry_unknown', 'exec_unknown');`,
+  // A million orders (bench/store-scale.mjs): the orders list pages by creation time (newest
+  // first, keyset: no sort, no offset scan); the expiry check looks only at authorizations; the
+  // retention purge and consent lookups find an order's children without a scan.
+  `create index amazon_pay_orders_created on amazon_pay_orders (created_at, order_id);
+   create index amazon_pay_orders_authorized on amazon_pay_orders (created_at) where status = 'AUTH';
+   create index amazon_pay_orders_parent on amazon_pay_orders (parent_order_id) where parent_order_id is not null;`,
 ];
 
 const COLUMNS: Record<string, string> = {
@@ -79,6 +85,21 @@ function toOrder(row: Record<string, unknown>): Order {
   for (const k of ['amount', 'tax', 'cancelAmount', 'cancelTax']) order[k] = Number(order[k]);
   if (order.frequencyValue !== null) order.frequencyValue = Number(order.frequencyValue);
   return order as unknown as Order;
+}
+
+function toEvent(r: Record<string, unknown>): OrderEvent {
+  return {
+    id: Number(r.id), orderId: String(r.order_id), at: iso(r.at), source: r.source as OrderEvent['source'],
+    event: String(r.event), stage: r.stage as OrderEvent['stage'], status: (r.status as string) ?? null,
+    detail: (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as OrderEvent['detail'],
+  };
+}
+
+const STAGES = new Set<OrderStage>(['created', 'entry_failed', 'entry_unknown', 'entered', 'exec_failed', 'exec_unknown', 'started', 'completed', 'failed', 'abandoned']);
+/** Stages as SQL literals, for the statements whose plan depends on them; only known names get in. */
+function stageList(stages: readonly OrderStage[]): string {
+  for (const s of stages) if (!STAGES.has(s)) throw new Error(`unknown order stage "${s}": one of ${[...STAGES].join(', ')}`);
+  return stages.map((s) => `'${s}'`).join(', ');
 }
 
 /**
@@ -365,14 +386,17 @@ export class SqlOrderStore implements OrderStore {
     await this.settled();
     // One statement: the rows are locked while their lease is set, and rows another sweeper holds
     // locked are skipped, so two sweepers never claim the same order.
+    // The stages are written into the statement (from the fixed set of names only), so that the
+    // planner can use the partial index of unsettled orders: with a parameter it cannot know the
+    // list matches the index's condition, and scans every order (seconds at a million).
     const rows = await this.sql.query(
-      `update amazon_pay_orders set reconcile_lease = clock_timestamp() + ($4::integer * interval '1 millisecond')
+      `update amazon_pay_orders set reconcile_lease = clock_timestamp() + ($3::integer * interval '1 millisecond')
        where order_id in (
          select order_id from amazon_pay_orders
-         where stage in (select json_array_elements_text($1::json)) and updated_at < $2::timestamptz and (reconcile_lease is null or reconcile_lease < clock_timestamp())
-         order by updated_at limit $3 for update skip locked)
+         where stage in (${stageList(stages)}) and updated_at < $1::timestamptz and (reconcile_lease is null or reconcile_lease < clock_timestamp())
+         order by updated_at limit $2 for update skip locked)
        returning *`,
-      [JSON.stringify(stages), before.toISOString(), limit, leaseMs], // JSON: a literal that PGlite's prepared path keeps
+      [before.toISOString(), limit, leaseMs],
     );
     return rows.map(toOrder);
   }
@@ -380,10 +404,12 @@ export class SqlOrderStore implements OrderStore {
   async authorizedBefore(before: Date, limit: number): Promise<(Order & { authorizedAt: string })[]> {
     await this.settled();
     // When it was authorized: the first event that recorded AUTH (each order's events are its key's prefix).
+    // An order is authorized after it is created, so only orders created before `before` can
+    // qualify: the partial index on authorizations' created_at finds them without a scan.
     const rows = await this.sql.query(
       `select o.*, a.authorized_at from amazon_pay_orders o
        cross join lateral (select min(e.at) as authorized_at from amazon_pay_order_events e where e.order_id = o.order_id and e.status = 'AUTH') a
-       where o.status = 'AUTH' and a.authorized_at < $1::timestamptz
+       where o.status = 'AUTH' and o.created_at < $1::timestamptz and a.authorized_at < $1::timestamptz
        order by a.authorized_at limit $2`,
       [before.toISOString(), limit],
     );
@@ -396,20 +422,62 @@ export class SqlOrderStore implements OrderStore {
     return row ? toOrder(row) : undefined;
   }
 
-  async list({ limit = 100, offset = 0 } = {}) {
+  async list({ limit = 100, offset = 0, stage, kind, before }: ListOptions = {}) {
     await this.settled();
-    const rows = await this.sql.query('select * from amazon_pay_orders order by created_at desc, order_id desc limit $1 offset $2', [limit, offset]);
+    // Newest first along the (created_at, order_id) index. `before` continues a page from its last
+    // order (keyset: as fast on page 10,000 as on page 1); `offset` counts rows one by one.
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (v: unknown) => (params.push(v), `$${params.length}`);
+    if (stage) where.push(`stage in (${stageList(Array.isArray(stage) ? stage : [stage])})`);
+    if (kind) where.push(`kind = ${param(kind)}`);
+    if (before) {
+      where.push(`(created_at, order_id) < (select created_at, order_id from amazon_pay_orders where order_id = ${param(before)})`);
+    }
+    const rows = await this.sql.query(
+      `select * from amazon_pay_orders ${where.length ? `where ${where.join(' and ')}` : ''}
+       order by created_at desc, order_id desc limit ${param(limit)} offset ${param(offset)}`,
+      params,
+    );
     return rows.map(toOrder);
+  }
+
+  async purge({ before, orders = false, after = '', limit = 500, archive }: PurgeOptions): Promise<PurgeBatch> {
+    await this.settled();
+    return this.sql.transaction(async (q) => {
+      // One batch of settled orders last changed before `before`, in OrderID order from `after`
+      // (the primary key: each batch starts where the last ended, whatever it deleted). Kept
+      // whatever their age: authorizations (their expiry is read from their history), recurring
+      // consents (a later 随時決済 needs them) and orders another order points to.
+      const victims = await q<{ order_id: string }>(
+        `select order_id from amazon_pay_orders o
+         where order_id > $1 and stage in (${stageList(FINAL_STAGES)}) and status is distinct from 'AUTH' and updated_at < $2::timestamptz
+         ${orders ? `and frequency_unit is null and not exists (select 1 from amazon_pay_orders c where c.parent_order_id = o.order_id)` : ''}
+         order by order_id limit $3 for update`,
+        [after, before.toISOString(), limit],
+      );
+      const ids = victims.map((v) => v.order_id);
+      const next = ids.length === limit ? ids[ids.length - 1] : undefined;
+      if (!ids.length) return { orders: [], events: [], next };
+      const list = JSON.stringify(ids);
+      // Without `orders`, each order keeps its last event (how it ended); with it, all go.
+      const events = await q(
+        `delete from amazon_pay_order_events e where e.order_id in (select json_array_elements_text($1::json))
+         ${orders ? '' : 'and e.id < (select max(l.id) from amazon_pay_order_events l where l.order_id = e.order_id)'}
+         returning *`,
+        [list],
+      );
+      const removed = orders ? await q(`delete from amazon_pay_orders where order_id in (select json_array_elements_text($1::json)) returning *`, [list]) : [];
+      const batch = { orders: removed.map(toOrder), events: events.map(toEvent), next };
+      await archive?.(batch);
+      return batch;
+    });
   }
 
   async history(orderId: string): Promise<OrderEvent[]> {
     await this.settled();
     const rows = await this.sql.query<Record<string, unknown>>('select * from amazon_pay_order_events where order_id = $1 order by id', [orderId]);
-    return rows.map((r) => ({
-      id: Number(r.id), orderId: String(r.order_id), at: iso(r.at), source: r.source as OrderEvent['source'],
-      event: String(r.event), stage: r.stage as OrderEvent['stage'], status: (r.status as string) ?? null,
-      detail: (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as OrderEvent['detail'],
-    }));
+    return rows.map(toEvent);
   }
 
   async close() {

@@ -97,9 +97,51 @@ export interface OrderStore {
   /** Orders GMO-PG has at AUTH (authorized, not captured) whose authorization is older than `before`, oldest first, with when it was authorized. */
   authorizedBefore(before: Date, limit: number): Promise<(Order & { authorizedAt: string })[]>;
   get(orderId: string): Promise<Order | undefined>;
-  list(options?: { limit?: number; offset?: number }): Promise<Order[]>;
+  /** Newest first. */
+  list(options?: ListOptions): Promise<Order[]>;
+  /**
+   * Retention: one batch of settled orders last changed before `before` (see PurgeOptions), their
+   * history cut to its last event, or with `orders` deleted whole; returns what it removed, to archive.
+   */
+  purge(options: PurgeOptions): Promise<PurgeBatch>;
   history(orderId: string): Promise<OrderEvent[]>;
   close(): Promise<void>;
+}
+
+export interface ListOptions {
+  limit?: number;
+  offset?: number;
+  /** Only orders at this stage (or these stages). */
+  stage?: OrderStage | OrderStage[];
+  kind?: OrderKind;
+  /** The next page: orders listed after this OrderID (the last one of the page before). */
+  before?: string;
+}
+
+/** Stages an order does not leave by itself (a paid order can still be captured, cancelled or refunded). */
+export const FINAL_STAGES: readonly OrderStage[] = ['completed', 'failed', 'abandoned', 'entry_failed', 'exec_failed'];
+
+export interface PurgeOptions {
+  /** Orders last changed before this. */
+  before: Date;
+  /** Delete the orders themselves with their history (default: keep each order and its last event). */
+  orders?: boolean;
+  /** Continue after this OrderID (PurgeBatch.next of the batch before). */
+  after?: string;
+  /** Orders per batch (one transaction); default 500. */
+  limit?: number;
+  /**
+   * Called with what a batch removes before it is committed: if it throws (a full disk), nothing
+   * is removed. A crash after it returns may archive a batch twice, never lose one.
+   */
+  archive?(removed: { orders: Order[]; events: OrderEvent[] }): Promise<void> | void;
+}
+
+/** One purge batch: what was removed, and where the next batch starts (none: done). */
+export interface PurgeBatch {
+  orders: Order[];
+  events: OrderEvent[];
+  next?: string;
 }
 
 /** An order as a browser or a log may see it: without AccessPass. */

@@ -8,7 +8,7 @@ import { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOpt
 import type { Logger } from '../../../src/server/logger.js';
 import { openOrderStore } from '../../../src/server/orders/sql-store.js';
 import type { OrderStore } from '../../../src/server/orders/types.js';
-import { clientFor, type RunningSandbox } from './servers.js';
+import { PAYLOAD, amazonCheckout, clientFor, formFields, postForm, type RunningSandbox } from './servers.js';
 
 export interface RunningShop {
   origin: string;
@@ -66,4 +66,18 @@ export function checkout(shop: RunningShop, body: object = {}, headers: Record<s
     headers: { 'content-type': 'application/json', origin: shop.origin, ...headers },
     body: JSON.stringify(body),
   });
+}
+
+/**
+ * A paid order through the standard flow, as a shopper makes it: Amazon's checkout, /checkout,
+ * AmazonpayStart, Amazon's page, RetURL. `recurring` makes it a 利用承諾 (a consent to charge again).
+ */
+export async function payOrder(sandbox: RunningSandbox, shop: RunningShop, recurring = false): Promise<string> {
+  const payload = recurring ? { ...PAYLOAD, chargePermissionType: 'Recurring', recurringMetadata: { frequency: { unit: 'Month', value: '1' } } } : PAYLOAD;
+  const { sessionId } = await amazonCheckout(sandbox, payload);
+  const start = await (await checkout(shop, { amazonCheckoutSessionId: sessionId })).json();
+  const page = formFields(await (await postForm(start.startUrl, { AccessID: start.accessId, Token: start.token })).text());
+  const result = formFields(await (await postForm(new URL(page.action, sandbox.origin).href, { ...page.fields, action: 'continue' })).text());
+  await postForm(result.action, result.fields);
+  return start.orderId as string;
 }
