@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { JOURNAL_FILE, SqlOrderStore, openOrderStore } from '../../src/server/orders/sql-store.js';
+import { purgeOrders } from '../../src/server/retention.js';
 import { openPglite } from '../../src/server/orders/sql.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -37,7 +38,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal(store.sql.kind, kind);
       assert.equal(await store.migrate(), 0);
       const [{ version }] = await store.sql.query<{ version: number }>('select max(version) as version from amazon_pay_schema');
-      assert.equal(version, 4);
+      assert.equal(version, 5);
     });
 
     it('upgrades a database made by an earlier version, keeping its orders', async () => {
@@ -51,8 +52,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await store.sql.query('create index amazon_pay_order_events_order on amazon_pay_order_events (order_id, id)');
       await store.sql.query('drop index amazon_pay_orders_unsettled');
       await store.sql.query('alter table amazon_pay_orders drop column reconcile_lease');
+      for (const index of ['created', 'authorized', 'parent']) await store.sql.query(`drop index amazon_pay_orders_${index}`);
       await store.sql.query('delete from amazon_pay_schema where version > 1');
-      assert.equal(await store.migrate(), 3);
+      assert.equal(await store.migrate(), 4);
       const constraints = await store.sql.query<{ contype: string; key: string }>(
         "select contype, pg_get_constraintdef(oid) as key from pg_constraint where conrelid = 'amazon_pay_order_events'::regclass and contype in ('p', 'f', 'u') order by contype",
       );
@@ -176,6 +178,36 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const order = (await store.get(orderId))!;
       assert.deepEqual([order.stage, order.status, order.description], ['completed', 'AUTH', 'not awaited']);
       assert.deepEqual((await store.history(orderId)).map((e) => e.event), ['created', 'paid', 'note']);
+    });
+
+    it('pages the list newest first by OrderID (keyset), filtered by stage and kind', async () => {
+      const prefix = `PG-${kind}-${Date.now()}-`;
+      for (let i = 0; i < 5; i++) await store.create({ orderId: `${prefix}${i}`, kind: i % 2 ? 'apb' : 'session', jobCd: 'AUTH', amount: 100 + i, tax: 0, stage: i === 4 ? 'abandoned' : 'created' }, { source: 'checkout', event: 'created' });
+      const mine = (orders: { orderId: string }[]) => orders.map((o) => o.orderId).filter((id) => id.startsWith(prefix));
+      const first = await store.list({ limit: 2 });
+      assert.deepEqual(mine(first), [`${prefix}4`, `${prefix}3`]);
+      assert.deepEqual(mine(await store.list({ limit: 2, before: first[1].orderId })), [`${prefix}2`, `${prefix}1`]);
+      assert.deepEqual(mine(await store.list({ limit: 100, stage: 'abandoned' })), [`${prefix}4`]);
+      assert.deepEqual(mine(await store.list({ limit: 100, kind: 'apb', stage: ['created', 'abandoned'] })), [`${prefix}3`, `${prefix}1`]);
+      await assert.rejects(store.list({ stage: "x') or true --" as never }), /unknown order stage/);
+    });
+
+    it('purges old settled history in batches, archiving each batch before it is removed', async () => {
+      const id = `PU-${kind}-${Date.now()}`;
+      await store.create({ orderId: id, kind: 'apb', jobCd: 'AUTH', amount: 100, tax: 0 }, { source: 'checkout', event: 'created' });
+      for (const stage of ['entered', 'started', 'completed'] as const) await store.update(id, () => ({ changes: { stage, status: stage === 'completed' ? 'SALES' : null }, event: { source: 'checkout', event: stage } }));
+      await store.sql.query(`update amazon_pay_orders set updated_at = now() - interval '2 days' where order_id = $1`, [id]);
+      // An archive that fails (a full disk) removes nothing.
+      await assert.rejects(store.purge({ before: new Date(), archive: () => { throw new Error('ENOSPC'); } }), /ENOSPC/);
+      assert.equal((await store.history(id)).length, 4);
+      const archived: string[] = [];
+      const done = await purgeOrders(store, { olderThanDays: 1, batchSize: 1, archive: ({ events }) => void archived.push(...events.filter((e) => e.orderId === id).map((e) => e.event)) });
+      assert.ok(done.batches >= 2, 'one order per batch, then an empty one');
+      assert.deepEqual(archived, ['created', 'entered', 'started']);
+      assert.deepEqual((await store.history(id)).map((e) => e.event), ['completed']);
+      await purgeOrders(store, { olderThanDays: 1, orders: true });
+      assert.equal(await store.get(id), undefined);
+      await assert.rejects(purgeOrders(store, { olderThanDays: 0 }), /olderThanDays 0: give a number of days, 1 or more/);
     });
   });
 }

@@ -468,7 +468,7 @@ export class SqlOrderStore implements OrderStore {
         [list],
       );
       const removed = orders ? await q(`delete from amazon_pay_orders where order_id in (select json_array_elements_text($1::json)) returning *`, [list]) : [];
-      const batch = { orders: removed.map(toOrder), events: events.map(toEvent), next };
+      const batch = { orders: removed.map(toOrder), events: events.map(toEvent).sort((a, b) => (a.orderId === b.orderId ? a.id - b.id : a.orderId < b.orderId ? -1 : 1)), next };
       await archive?.(batch);
       return batch;
     });
