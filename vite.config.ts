@@ -21,7 +21,7 @@ export default defineConfig(({ mode }) => {
           input: { server: 'src/server/index.ts', sandbox: 'src/sandbox/index.ts', cli: 'src/cli/index.ts' },
           // Hono, its Node adapter and iconv-lite are bundled, so that `npm install amazon-pay-v2` stays
           // small for a browser-only shop. The databases are optional peers, loaded when a store opens.
-          external: [/^node:/, /^@electric-sql\/pglite(\/.*)?$/, /^pg(\/.*)?$/],
+          external: [/^node:/, /^@electric-sql\/pglite(\/.*)?$/, /^pg(\/.*)?$/, /^prom-client$/, /^@opentelemetry\/api$/],
           output: {
             format: 'es',
             entryFileNames: '[name].js',

@@ -7,6 +7,7 @@
 import { verifyCheckString } from './check-string.js';
 import { GmoPgError, GmoPgTransportError } from './errors.js';
 import { REQUEST_CONTENT_TYPE, encodeForm, parseErrors, parseForm } from './wire.js';
+import { traceGmoCall, type CallOutcome } from './telemetry/tracing.js';
 
 /** GMO-PG's test environment. */
 export const TEST_BASE_URL = 'https://pt01.mul-pay.jp/payment/';
@@ -176,9 +177,14 @@ export interface TradeResult {
 }
 
 /** The client: one function per API. */
+/** Told of every GMO-PG call when it ends: its API, seconds taken, and outcome (for metrics). */
+export type GmoPgCallObserver = (api: string, seconds: number, outcome: CallOutcome) => void;
+
 export interface GmoPgClient {
   readonly shopId: string;
   readonly baseUrl: string;
+  /** Reports every call to `observer` (the handler's metrics); returns a function that stops it. */
+  observe?(observer: GmoPgCallObserver): () => void;
   entryTranAmazonpay(input: EntryTranInput): Promise<EntryTranResult>;
   execTranAmazonpay(input: ExecTranSessionInput | ExecTranApbInput): Promise<StartResult>;
   execTranAmazonpay(input: ExecTranChargePermissionInput): Promise<ChargeResult>;
@@ -245,11 +251,33 @@ const address = (f: Record<string, string>, prefix: string): Address => ({
   phoneNumber: f[`${prefix}PhoneNumber`] ?? '',
 });
 
+/** How a failed call is counted and traced: GMO-PG's error codes, or how the transport failed. */
+function outcomeOf(error: unknown): CallOutcome {
+  if (error instanceof GmoPgError) return { result: 'error', codes: error.codes };
+  if (error instanceof GmoPgTransportError) return { result: error.kind };
+  return { result: 'invalid' }; // a value the request cannot carry (Windows31JError): nothing was sent
+}
+
 /** Creates a client. Throws at once, naming the setting, when the configuration is incomplete. */
 export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
   const c = resolveConfig(config);
 
+  const observers = new Set<GmoPgCallObserver>();
+  /** One call, in an OpenTelemetry span when the shop has an SDK, reported to the observers. */
   async function once(api: string, fields: Record<string, string | number | undefined>): Promise<Record<string, string>> {
+    const started = performance.now();
+    const report = (outcome: CallOutcome) => observers.forEach((o) => o(api, (performance.now() - started) / 1000, outcome));
+    try {
+      const answer = await traceGmoCall(api, fields.OrderID === undefined ? undefined : String(fields.OrderID), () => send(api, fields), outcomeOf);
+      report({ result: 'ok' });
+      return answer;
+    } catch (error) {
+      report(outcomeOf(error));
+      throw error;
+    }
+  }
+
+  async function send(api: string, fields: Record<string, string | number | undefined>): Promise<Record<string, string>> {
     const url = `${c.baseUrl}${api}.idPass`;
     // Encoded first: a value Windows-31J cannot carry is the caller's error (Windows31JError), not a network one.
     const request = encodeForm({ ShopID: c.shopId, ShopPass: c.shopPass, ...fields });
@@ -348,6 +376,10 @@ export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
   return {
     shopId: c.shopId,
     baseUrl: c.baseUrl,
+    observe(observer) {
+      observers.add(observer);
+      return () => void observers.delete(observer);
+    },
     call,
     verifyCheckString: check,
     async entryTranAmazonpay(i) {

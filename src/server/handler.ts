@@ -14,7 +14,7 @@ import { createBackOffice, type BackOffice } from './back-office.js';
 import { createGmoPgClient, type GmoPgClient, type GmoPgConfig } from './client.js';
 import { limitBody } from './http/body-limit.js';
 import { publicOriginOf } from './http/public-origin.js';
-import { consoleLogger, safeLogger, type Logger } from './logger.js';
+import { adaptLogger, consoleLogger, safeLogger, type Logger } from './logger.js';
 import type { OrderSpec } from './order-spec.js';
 import { openOrderStore } from './orders/sql-store.js';
 import type { Order, OrderStore } from './orders/types.js';
@@ -23,7 +23,10 @@ import { buyNowRoute } from './routes/buy-now.js';
 import { checkoutRoute } from './routes/checkout.js';
 import { jsonError, type HandlerContext, type RouteEnv } from './routes/context.js';
 import { notifyRoute } from './routes/notify.js';
+import { metricsRoute } from './routes/metrics.js';
 import { resultRoute } from './routes/result.js';
+import { instrumentStore } from './telemetry/instrumented-store.js';
+import { createPromMetrics, noMetrics, type MetricsOptions, type MetricsRegistry } from './telemetry/metrics.js';
 import { reconcileOrders, type ReconcileOptions, type ReconcileSummary } from './sweeper.js';
 
 export type { OrderSpec } from './order-spec.js';
@@ -72,7 +75,14 @@ export interface AmazonPayHandlerOptions {
   /** After a notification's confirmation, how long further notifications for that order wait to be confirmed together, in ms; default 1000. */
   notificationQuietMs?: number;
   orderIdPrefix?: string;
+  /** Where the handler logs (default the console). Loggers as they come fit: pino, winston, bunyan, console. */
   logger?: Logger;
+  /**
+   * Prometheus metrics through prom-client (install it: `npm install prom-client@15`): `true` for
+   * prom-client's default registry, or `{ registry, prefix, route }`. See telemetry/metrics.ts for
+   * the list. OpenTelemetry spans need no option: they are made when the shop has an SDK.
+   */
+  metrics?: boolean | MetricsOptions;
   /** Runs `reconcile()` this often, in the background (ms); default off: call it from cron instead. */
   reconcileEveryMs?: number;
   /**
@@ -90,6 +100,8 @@ export interface AmazonPayHandler {
   store: OrderStore;
   gmo: GmoPgClient;
   backOffice: BackOffice;
+  /** The registry the handler's metrics are in (with `metrics`), to expose on the shop's own route. */
+  metricsRegistry?: MetricsRegistry;
   /** Asks GMO-PG about orders that never settled and records the answer (see sweeper.ts); returns what it did. */
   reconcile(options?: ReconcileOptions): Promise<ReconcileSummary>;
   /** Resolves when the work done after answering (confirming notifications, marking orders started) is done (tests, shutdown). */
@@ -100,10 +112,16 @@ export interface AmazonPayHandler {
 export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): Promise<AmazonPayHandler> {
   if (typeof options.resolveOrder !== 'function') throw new Error('createAmazonPayHandler: resolveOrder is required: it decides the amount on the server');
   if (!options.completionUrl) throw new Error('createAmazonPayHandler: completionUrl is required: where the shopper lands after paying');
-  const logger = safeLogger(options.logger ?? consoleLogger);
+  const logger = safeLogger(adaptLogger(options.logger ?? consoleLogger));
   const publicOrigin = publicOriginOf(options, logger);
   const gmo = options.gmo && 'execTranAmazonpay' in options.gmo ? options.gmo : createGmoPgClient(options.gmo as GmoPgConfig | undefined);
-  const store = options.store ?? (await openOrderStore());
+  const prom = options.metrics ? await createPromMetrics(options.metrics === true ? {} : options.metrics) : undefined;
+  const metrics = prom?.metrics ?? noMetrics;
+  const ownStore = options.store ?? (await openOrderStore());
+  // The routes, the back office and the sweeper write through the instrumented store; handler.store is the store itself.
+  const store = prom ? instrumentStore(ownStore, metrics) : ownStore;
+  const stopObserving = gmo.observe?.((api, seconds, outcome) => metrics.gmoCall(api, seconds, outcome.result, outcome.codes));
+  const stopWatching = metrics.watchBacklog(() => (ownStore as { backlog?(): number }).backlog?.() ?? 0);
   const backOffice = createBackOffice(store, gmo, logger, options.orderIdPrefix);
   const background = new Set<Promise<unknown>>();
   const ctx: HandlerContext = {
@@ -111,6 +129,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
     gmo,
     store,
     logger,
+    metrics,
     later(task) {
       const tracked = task.finally(() => background.delete(tracked));
       background.add(tracked);
@@ -119,6 +138,9 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
 
   const app = new Hono();
   const routes = (options.basePath ? app.basePath(options.basePath.replace(/\/$/, '')) : app) as unknown as Hono<RouteEnv>;
+  // Before the Host check below: a scraper asks by an internal name.
+  const metricsOptions = typeof options.metrics === 'object' ? options.metrics : undefined;
+  if (prom && metricsOptions?.route) metricsRoute(routes, prom.registry, metricsOptions.route);
   routes.use('*', limitBody(options.maxBodyBytes ?? 16384), async (c, next) => {
     const answer = publicOrigin(c.req.url);
     if ('refused' in answer) {
@@ -137,22 +159,30 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   const idle = async () => {
     while (background.size) await Promise.allSettled([...background]);
   };
-  const sweep = (o?: ReconcileOptions) => reconcileOrders(store, gmo, logger, o);
+  const sweep = async (o?: ReconcileOptions) => {
+    const summary = await reconcileOrders(store, gmo, logger, o);
+    const { settled, abandoned, unchanged, errors } = summary;
+    metrics.reconciled({ settled, abandoned, unchanged, errors }, summary.expiring);
+    return summary;
+  };
   const timer = options.reconcileEveryMs
     ? setInterval(() => ctx.later(sweep().catch((error) => logger.warn('reconcile failed', { error: (error as Error).message }))), options.reconcileEveryMs).unref()
     : undefined;
   return {
     app,
     fetch: (request) => Promise.resolve(app.fetch(request)),
-    store,
+    store: ownStore,
     gmo,
     backOffice,
+    metricsRegistry: prom?.registry,
     reconcile: sweep,
     idle,
     async close() {
       clearInterval(timer);
       await idle();
-      await store.close();
+      stopObserving?.();
+      stopWatching();
+      await ownStore.close();
     },
   };
 }

@@ -1,4 +1,8 @@
-/** Where the server module reports what happened. Values under secret-looking keys never reach it. */
+/**
+ * Where the server module reports what happened. Values under secret-looking keys never reach it.
+ * Any object with info/warn/error fits: the console, winston (`info(message, meta)`), and pino or
+ * bunyan, which take the data first (`info(data, message)`): those are recognised and called so.
+ */
 export interface Logger {
   info(message: string, data?: Record<string, unknown>): void;
   warn(message: string, data?: Record<string, unknown>): void;
@@ -15,6 +19,20 @@ export function redact(data: Record<string, unknown> | undefined): Record<string
     out[k] = SECRET_KEY.test(k) ? '[redacted]' : v && typeof v === 'object' && !Array.isArray(v) ? redact(v as Record<string, unknown>) : v;
   }
   return out;
+}
+
+/** Whether `logger` takes its data before the message, as pino (`bindings()`) and bunyan (`streams`) do. */
+function dataFirst(logger: object): boolean {
+  const l = logger as { bindings?: unknown; streams?: unknown; levels?: unknown };
+  return typeof l.bindings === 'function' || (Array.isArray(l.streams) && typeof l.levels === 'function');
+}
+
+/** The logger the handler was given, called the way it expects (pino and bunyan take the data first). */
+export function adaptLogger(logger: Logger): Logger {
+  if (!dataFirst(logger)) return logger;
+  type DataFirst = (data: Record<string, unknown>, message: string) => void;
+  const call = (level: 'info' | 'warn' | 'error') => (m: string, d?: Record<string, unknown>) => (logger[level] as unknown as DataFirst).call(logger, d ?? {}, m);
+  return { info: call('info'), warn: call('warn'), error: call('error') };
 }
 
 /** Wraps a logger so that nothing secret-looking gets through, whatever a caller passes. */

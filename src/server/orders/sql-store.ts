@@ -157,6 +157,11 @@ export class SqlOrderStore implements OrderStore {
     this.lock = options.lock;
   }
 
+  /** Deferred writes not yet in the database: with a journal, orders that are only in the journal. */
+  backlog(): number {
+    return this.deferred.backlog;
+  }
+
   private async settled() {
     await Promise.all([this.deferred.settled(), this.writes.settled()]);
   }

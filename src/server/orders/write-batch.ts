@@ -8,6 +8,7 @@
 export class WriteBatch<Op, Result> {
   private queue: { op: Op; resolve: (r: Result) => void; reject: (e: unknown) => void }[] = [];
   private inFlight = 0;
+  private opsInFlight = 0;
   private scheduled = false;
   private readonly pending = new Set<Promise<unknown>>();
   private hurry = false; // flush() asked for the queue to go without its delay
@@ -86,11 +87,17 @@ export class WriteBatch<Op, Result> {
     else queueMicrotask(go);
   }
 
+  /** Writes submitted and not yet applied (waiting or being written). */
+  get backlog(): number {
+    return this.queue.length + this.opsInFlight;
+  }
+
   private pump() {
     while (this.inFlight < this.parallel && this.queue.length) {
       const batch = this.queue.splice(0, this.maxOps);
       if (!this.queue.length) this.hurry = false;
       this.inFlight++;
+      this.opsInFlight += batch.length;
       this.write(batch.map((b) => b.op))
         .then(
           (results) => batch.forEach((b, i) => (results[i] instanceof Error ? b.reject(results[i]) : b.resolve(results[i] as Result))),
@@ -98,6 +105,7 @@ export class WriteBatch<Op, Result> {
         )
         .finally(() => {
           this.inFlight--;
+          this.opsInFlight -= batch.length;
           // A full batch goes at once (the delay must not cap how fast writes are applied), as
           // does everything while a reader waits or after flush(); a partial one waits for more.
           if (this.queue.length >= this.maxOps || this.hurry) this.pump();

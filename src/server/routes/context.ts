@@ -3,6 +3,7 @@ import type { Context, Hono } from 'hono';
 import type { GmoPgClient } from '../client.js';
 import type { AmazonPayHandlerOptions, Outcome, ResolveOrderInput } from '../handler.js';
 import { checkOrderSpec, OrderSpecError, type OrderSpec } from '../order-spec.js';
+import type { Metrics } from '../telemetry/metrics.js';
 import type { Logger } from '../logger.js';
 import type { Order, OrderStore } from '../orders/types.js';
 
@@ -15,6 +16,8 @@ export interface HandlerContext {
   gmo: GmoPgClient;
   store: OrderStore;
   logger: Logger;
+  /** Counters for Prometheus (a no-op without `metrics`). */
+  metrics: Metrics;
   /** Work done after answering (confirming notifications, marking orders started): `idle()` waits for it. */
   later(task: Promise<unknown>): void;
 }

@@ -10,10 +10,15 @@ import { parseForm } from '../wire.js';
 import { ORDER_ID, type HandlerContext, type Routes } from './context.js';
 
 export function notifyRoute(routes: Routes, ctx: HandlerContext): void {
-  const { gmo, store, logger } = ctx;
+  const { gmo, store, logger, metrics } = ctx;
   const confirm = (orderId: string) =>
     reconcile(store, gmo, orderId, 'notification').then(
-      (result) => void (result ? logger.info('notification confirmed', { orderId, status: result.order.status, stage: result.order.stage, changed: result.changed }) : logger.warn('notification for an unknown order', { orderId })),
+      (result) => {
+        if (!result) return logger.warn('notification for an unknown order', { orderId });
+        // The lag: from the order's start to now (its confirmation follows the notification within notificationQuietMs).
+        metrics.notificationLag((Date.now() - Date.parse(result.order.createdAt)) / 1000);
+        logger.info('notification confirmed', { orderId, status: result.order.status, stage: result.order.stage, changed: result.changed });
+      },
       (error) => logger.warn('notification not confirmed', { orderId, error: (error as Error).message }),
     );
   const coalescer = new NotificationCoalescer(confirm, ctx.later, logger, ctx.options.notificationQuietMs ?? 1000);

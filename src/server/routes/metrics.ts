@@ -1,0 +1,22 @@
+/**
+ * GET /metrics (opt-in: `metrics: { route: true }`): the Prometheus text of the handler's
+ * registry. With `{ bearerToken }`, only for `Authorization: Bearer <token>`; either way the
+ * shop's Host check does not apply, so that a scraper inside the network can reach it.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { MetricsOptions, MetricsRegistry } from '../telemetry/metrics.js';
+import { jsonError, type Routes } from './context.js';
+
+export function metricsRoute(routes: Routes, registry: MetricsRegistry, route: NonNullable<MetricsOptions['route']>): void {
+  const token = typeof route === 'object' ? Buffer.from(`Bearer ${route.bearerToken}`) : undefined;
+  routes.get('/metrics', async (c) => {
+    if (token) {
+      const given = Buffer.from(c.req.header('authorization') ?? '');
+      if (given.length !== token.length || !timingSafeEqual(given, token)) {
+        c.header('www-authenticate', 'Bearer');
+        return jsonError(c, 401, { code: 'METRICS_UNAUTHORIZED', message: 'send Authorization: Bearer <the bearerToken of metrics.route>' });
+      }
+    }
+    return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
+  });
+}
