@@ -56,7 +56,7 @@ export class MemoryOrderStore implements OrderStore {
       .filter((o) => o.status === 'AUTH')
       .map((o) => ({ ...o, authorizedAt: this.events.find((e) => e.orderId === o.orderId && e.status === 'AUTH')?.at ?? o.updatedAt }))
       .filter((o) => Date.parse(o.authorizedAt) < before.getTime())
-      .sort((a, b) => a.authorizedAt.localeCompare(b.authorizedAt))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
       .slice(0, limit);
   }
 

@@ -409,13 +409,15 @@ export class SqlOrderStore implements OrderStore {
   async authorizedBefore(before: Date, limit: number): Promise<(Order & { authorizedAt: string })[]> {
     await this.settled();
     // When it was authorized: the first event that recorded AUTH (each order's events are its key's prefix).
-    // An order is authorized after it is created, so only orders created before `before` can
-    // qualify: the partial index on authorizations' created_at finds them without a scan.
+    // An order is authorized minutes after it is created (the AmazonpayStart token's life), so
+    // the oldest created come first: walked along the partial index of authorizations, the
+    // history is read for `limit` orders, not for every authorization (a sort by authorized_at
+    // read all of them: 0.5 s at 80,000, bench/store-scale.mjs).
     const rows = await this.sql.query(
       `select o.*, a.authorized_at from amazon_pay_orders o
        cross join lateral (select min(e.at) as authorized_at from amazon_pay_order_events e where e.order_id = o.order_id and e.status = 'AUTH') a
        where o.status = 'AUTH' and o.created_at < $1::timestamptz and a.authorized_at < $1::timestamptz
-       order by a.authorized_at limit $2`,
+       order by o.created_at limit $2`,
       [before.toISOString(), limit],
     );
     return rows.map((row) => ({ ...toOrder(row), authorizedAt: iso(row.authorized_at) }));

@@ -94,7 +94,7 @@ export interface OrderStore {
    * never take the same order at once.
    */
   claimStale(options: { stages: OrderStage[]; before: Date; limit: number; leaseMs: number }): Promise<Order[]>;
-  /** Orders GMO-PG has at AUTH (authorized, not captured) whose authorization is older than `before`, oldest first, with when it was authorized. */
+  /** Orders GMO-PG has at AUTH (authorized, not captured) whose authorization is older than `before`, oldest (created) first, with when it was authorized. */
   authorizedBefore(before: Date, limit: number): Promise<(Order & { authorizedAt: string })[]>;
   get(orderId: string): Promise<Order | undefined>;
   /** Newest first. */
