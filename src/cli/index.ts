@@ -13,7 +13,7 @@ const program = new Command('amazon-pay-v2')
   .description('Amazon Pay V2 through GMO-PG: the offline sandbox and the shop\'s orders')
   .addCommand(sandboxCommand())
   .addCommand(ordersCommand())
-  .showHelpAfterError('(add --help for usage)')
+  .showHelpAfterError()
   .exitOverride();
 
 // Every command, nested ones too, leaves through exitOverride: usage errors become exit code 2.

@@ -36,18 +36,20 @@ describe('a browser-only install', () => {
     assert.ok(!packages.includes('@electric-sql') && !packages.includes('pg') && !packages.includes('hono'), packages.join(', '));
   });
 
-  it('loads the server module and the sandbox without the databases, and names the command when a store needs one', async () => {
+  it('loads the server module and the sandbox without the databases, and names the command when a store (or metrics) needs one', async () => {
     const script = `
       const { createSandbox } = await import('amazon-pay-v2/sandbox');
-      const { openOrderStore, MemoryOrderStore } = await import('amazon-pay-v2/server');
+      const { openOrderStore, MemoryOrderStore, createPromMetrics } = await import('amazon-pay-v2/server');
       console.log(typeof createSandbox().app.fetch, typeof new MemoryOrderStore().get);
       try { await openOrderStore({ dataDir: 'orders' }); } catch (e) { console.log(e.message); }
-      try { await openOrderStore({ databaseUrl: 'postgres://127.0.0.1:1/x' }); } catch (e) { console.log(e.message); }`;
+      try { await openOrderStore({ databaseUrl: 'postgres://127.0.0.1:1/x' }); } catch (e) { console.log(e.message); }
+      try { await createPromMetrics(); } catch (e) { console.log(e.message); }`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir });
-    const [loaded, pglite, pg] = stdout.trim().split('\n');
+    const [loaded, pglite, pg, metrics] = stdout.trim().split('\n');
     assert.equal(loaded, 'function function');
     assert.match(pglite, /needs PGlite, which is not installed: npm install @electric-sql\/pglite@0\.5\.17/);
     assert.match(pg, /the PostgreSQL client is not installed: npm install pg/);
+    assert.match(metrics, /metrics need prom-client, which is not installed: npm install prom-client@15/);
   });
 
   it('ships the sandbox as a command: npx amazon-pay-v2 sandbox', async () => {
@@ -70,6 +72,6 @@ describe('a browser-only install', () => {
     }
     const bad = await run(join(dir, 'node_modules', '.bin', 'amazon-pay-v2'), ['nonsense']).catch((e) => e);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /unknown command "nonsense"[\s\S]*Usage: amazon-pay-v2/);
+    assert.match(bad.stderr, /unknown command 'nonsense'[\s\S]*Usage: amazon-pay-v2/);
   });
 });
