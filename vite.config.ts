@@ -44,7 +44,7 @@ export default defineConfig(({ mode }) => {
         // script tag: both in one file.
         entry: (iife
           ? { 'amazon-pay-v2': 'src/iife.ts' }
-          : { 'amazon-pay-v2': 'src/index.ts', confirm: 'src/confirm.ts', react: 'src/react.ts', jsx: 'src/jsx.ts', vue: 'src/vue.ts' }) as Record<string, string>,
+          : { 'amazon-pay-v2': 'src/index.ts', confirm: 'src/confirm.ts', react: 'src/react.ts', jsx: 'src/jsx.ts', vue: 'src/vue.ts', preact: 'src/preact.ts', solid: 'src/solid.ts' }) as Record<string, string>,
         name: 'AmazonPayV2',
         formats: iife ? ['iife'] : ['es'],
         fileName: (format, name) => (format === 'es' ? `${name}.js` : `${name}.${format}.js`),

@@ -10,6 +10,7 @@ import * as React from 'react';
 import { AmazonPayV2 as AmazonPayV2Element } from './browser/amazon-pay-v2.js';
 import type { AmazonPayEventMap } from './browser/events.js';
 import type { AmazonPayV2JSX } from './jsx.js';
+import type { ReactiveElement } from '@lit/reactive-element';
 import './index.js'; // defines <amazon-pay-v2>
 
 // React 19 checks intrinsic elements in React.JSX: the raw tag gets the same checked attributes.
@@ -37,8 +38,28 @@ const Component = createComponent({
   displayName: 'AmazonPayV2',
 });
 
-/** The component's props: the element's properties (unions where Amazon allows a few values) and typed `onAmazonPay*` events; `status` is the element's own, read-only. */
-export type AmazonPayV2Props = Omit<React.ComponentProps<typeof Component>, 'status'>;
+/** Typed `onAmazonPay*` event props. */
+export interface AmazonPayV2EventProps {
+  onAmazonPayLoad?: (event: AmazonPayEventMap['amazon-pay-load']) => void;
+  onAmazonPayReady?: (event: AmazonPayEventMap['amazon-pay-ready']) => void;
+  onAmazonPayClick?: (event: AmazonPayEventMap['amazon-pay-click']) => void;
+  onAmazonPayRedirect?: (event: AmazonPayEventMap['amazon-pay-redirect']) => void;
+  onAmazonPayError?: (event: AmazonPayEventMap['amazon-pay-error']) => void;
+  onAmazonPayComplete?: (event: AmazonPayEventMap['amazon-pay-complete']) => void;
+  onAmazonPayCancel?: (event: AmazonPayEventMap['amazon-pay-cancel']) => void;
+}
+
+/** The element's own settable properties: not Lit's, not methods, not the read-only `status`. */
+type ElementProperties = {
+  -readonly [K in Exclude<keyof AmazonPayV2Element, keyof ReactiveElement | 'status'> as AmazonPayV2Element[K] extends (...args: never[]) => unknown ? never : K]?: AmazonPayV2Element[K];
+};
+
+/**
+ * The component's props: the element's properties (unions where Amazon allows a few values), typed
+ * `onAmazonPay*` events and React's HTML attributes. Written out here, not taken from @lit/react's
+ * types, so that they need nothing but React's types (@lit/react is bundled into react.js).
+ */
+export type AmazonPayV2Props = Omit<React.HTMLAttributes<AmazonPayV2Element>, keyof ElementProperties | keyof AmazonPayV2EventProps> & ElementProperties & AmazonPayV2EventProps;
 
 /** `<amazon-pay-v2>` as a React component. */
 export const AmazonPayV2 = Component as unknown as React.ForwardRefExoticComponent<AmazonPayV2Props & React.RefAttributes<AmazonPayV2Element>>;

@@ -34,7 +34,7 @@ run(
   process.execPath,
   [
     '--import', 'tsx', // the server and sandbox tests are TypeScript, like the code they test
-    '--test', '--test-concurrency=1',
+    '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=./test/support/node-counts-reporter.mjs', '--test-reporter-destination=test-output/node.json',
     ...nodeTests,

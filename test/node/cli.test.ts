@@ -208,6 +208,29 @@ describe('amazon-pay-v2 orders', () => {
     }
   });
 
+  it("runs the README's command lines as written (answering y where it asks)", async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const lines = [...readme.matchAll(/^\s*npx amazon-pay-v2 (orders .*?)\s*(?:#.*)?$/gm)].map((m) => m[1]);
+    assert.ok(lines.length >= 6, lines.join('\n'));
+    const orderId = await payOrder(sandbox, shop);
+    const dir = mkdtempSync(join(tmpdir(), 'apv2-readme-cli-'));
+    try {
+      for (const line of lines) {
+        const args = line.replaceAll('<注文ID>', orderId).split(/\s+/);
+        const child = spawn(process.execPath, [join(process.cwd(), BIN), ...args], { cwd: dir, env: { PATH: process.env.PATH, ...env } });
+        let output = '';
+        child.stdout.on('data', (d) => (output += d));
+        child.stderr.on('data', (d) => (output += d));
+        child.stdin.end('y\n');
+        const code = await new Promise((resolve) => child.on('close', resolve));
+        assert.equal(code, 0, `${line}\n${output}`);
+      }
+      assert.equal(trade(orderId).status, 'RETURN', 'captured, then refunded in part, as the README shows');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 4 on a PGlite folder the server holds, naming the folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'apv2-cli-'));
     const held = await openOrderStore({ dataDir: dir });

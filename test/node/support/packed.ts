@@ -1,9 +1,9 @@
 // The package as users get it: `npm pack` of the built project, installed into a fresh fixture
 // project with the host's own packages (from the npm cache when it has them).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -19,13 +19,16 @@ export function packTarball(): Promise<string> {
 }
 
 /**
- * A new project folder holding `files`, with the packed package and `packages` (exact versions)
+ * A new project folder holding `files` (paths may have folders), with the packed package and `packages` (exact versions)
  * installed by npm as a user would. Returns the folder.
  */
 export async function fixtureApp(files: Record<string, string>, packages: string[] = []): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'apv2-fixture-'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fixture', private: true, version: '1.0.0' }));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', await packTarball(), ...packages], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
   return dir;
 }
