@@ -63,14 +63,14 @@ export function renderBuyNow(pay: AmazonPayNamespace, selector: string, host: Bu
     },
     async onCompleteCheckout(event: BuyNowCompleteEvent) {
       try {
-        const { status, orderId, message } = await post({
+        const { status, orderId, message, pending } = await post({
           step: 'complete',
           amazonChargePermissionId: event.amazonChargePermissionId,
           amazonPayMFAReturnUrl: event.amazonPayMFAReturnUrl,
           billingAddress: event.billingAddress,
           paymentDescriptor: event.paymentDescriptor,
         });
-        emit(host, 'amazon-pay-complete', { status, orderId, message });
+        emit(host, 'amazon-pay-complete', { status, orderId, message, pending });
         return { status: status == 'success' || status == 'decline' ? status : 'error' };
       } catch (error) {
         failed(error);

@@ -32,6 +32,11 @@ export interface AmazonPayCompleteDetail {
   orderId?: string;
   /** The endpoint's words for the shopper, when the payment did not go through. */
   message?: string;
+  /**
+   * With `success`: GMO-PG has not authorized the payment yet (Amazon may be asking the buyer to
+   * authenticate); show "processing", not "paid". The order settles by GMO-PG's notification.
+   */
+  pending?: boolean;
 }
 
 /** Dispatches one of our events: it bubbles and crosses shadow roots. Returns false if it was cancelled. */

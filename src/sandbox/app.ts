@@ -62,6 +62,12 @@ export interface Sandbox {
   state: SandboxState;
   faults: Faults;
   notifier: Notifier;
+  /**
+   * The buyer passes Amazon's authentication (MFA) for a Buy Now payment that waits for it
+   * (`faults.authenticateNext()`): the payment completes (or is declined) and the shop is notified.
+   * Returns the RetURL the buyer is then sent to (Amazon's MFA return URL). Inferred.
+   */
+  authenticate(orderId: string, outcome?: 'paid' | 'declined'): string;
   /** Stops pending notification retries. */
   close(): void;
 }
@@ -84,7 +90,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const publicKey = options.amazonPublicKeyPem ? createPublicKey(options.amazonPublicKeyPem) : undefined;
   let checkoutJs: string | undefined;
 
-  const context = (c: Context): GmoContext => ({
+  const context = (c: Pick<Context, 'req'> | { req: { url: string } }): GmoContext => ({
     shopId,
     shopPass,
     state,
@@ -93,6 +99,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     amazonpayTypes: options.amazonpayTypes ?? ['3', '4'],
     startUrl: new URL(`${base}/payment/AmazonpayStart.idPass`, c.req.url).href,
     takeDecline: () => faults.takeDecline(),
+    takeAuthentication: () => faults.takeAuthentication(),
     notify: (trade) => notifier.send(trade),
     now: options.clock ?? Date.now,
     authorizationTtlMs: options.authorizationTtlMs ?? 30 * 24 * 3600_000,
@@ -361,6 +368,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     if (f.delayNext) faults.delayNext(f.delayNext.api, f.delayNext.ms, f.delayNext.times);
     if (f.declineNext) faults.declineNext(f.declineNext);
     if (f.dropNotifications) faults.dropNotifications(f.dropNotifications);
+    if (f.authenticateNext) faults.authenticateNext(f.authenticateNext);
     return c.json({ ok: true });
   });
   // The records, without secrets: what a test compares the merchant's own records with.
@@ -368,7 +376,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     c.json([...state.trades.values()].map(({ accessPass: _pass, token: _token, ...t }) => t)),
   );
 
-  return { app, basePath: base, shopId, shopPass, state, faults, notifier, close: () => notifier.close() };
+  const authenticate = (orderId: string, outcome: 'paid' | 'declined' = 'paid') => {
+    const trade = state.tradeByOrder(shopId, orderId);
+    if (!trade || trade.flow !== 'buy-now' || trade.status !== 'REQSUCCESS') throw new Error(`no Buy Now payment of order ${orderId} waits for the buyer to authenticate`);
+    completePayment(context({ req: { url: 'http://127.0.0.1/' } }), trade, outcome);
+    return trade.retUrl ?? '';
+  };
+  return { app, basePath: base, shopId, shopPass, state, faults, notifier, authenticate, close: () => notifier.close() };
 }
 
 function choose(session: Session, form: Record<string, unknown>) {

@@ -11,6 +11,12 @@ export interface Faults {
   declineNext(times?: number): void;
   /** The next `times` result-notification attempts are never sent (as if lost on the way). */
   dropNotifications(times?: number): void;
+  /**
+   * The next `times` Buy Now payments need the buyer to authenticate at Amazon first (MFA):
+   * ExecTranAmazonpay answers REQSUCCESS, and the payment completes with `sandbox.authenticate()`.
+   * Inferred: no published source shows GMO-PG's answer in this case.
+   */
+  authenticateNext(times?: number): void;
   clear(): void;
 }
 
@@ -19,6 +25,7 @@ export class FaultBox implements Faults {
   private delays: { api: string; ms: number; times: number }[] = [];
   private declines = 0;
   private drops = 0;
+  private authentications = 0;
 
   failNext(api: string, errInfo: string | string[], times = 1) {
     this.fails.push({ api, errInfo: [errInfo].flat(), times });
@@ -32,11 +39,15 @@ export class FaultBox implements Faults {
   dropNotifications(times = 1) {
     this.drops += times;
   }
+  authenticateNext(times = 1) {
+    this.authentications += times;
+  }
   clear() {
     this.fails = [];
     this.delays = [];
     this.declines = 0;
     this.drops = 0;
+    this.authentications = 0;
   }
 
   /** Consumes a forced failure for `api`, if one is armed. */
@@ -52,6 +63,9 @@ export class FaultBox implements Faults {
   }
   takeDrop(): boolean {
     return this.drops > 0 ? (this.drops--, true) : false;
+  }
+  takeAuthentication(): boolean {
+    return this.authentications > 0 ? (this.authentications--, true) : false;
   }
 }
 
@@ -69,6 +83,7 @@ export interface FaultRequest {
   delayNext?: { api: string; ms: number; times: number };
   declineNext?: number;
   dropNotifications?: number;
+  authenticateNext?: number;
   clear?: boolean;
 }
 
@@ -91,7 +106,7 @@ export function parseFaults(text: string, apis: readonly string[]): { faults: Fa
   };
   try {
     const faults: FaultRequest = {};
-    const known = ['failNext', 'delayNext', 'declineNext', 'dropNotifications', 'clear'];
+    const known = ['failNext', 'delayNext', 'declineNext', 'dropNotifications', 'authenticateNext', 'clear'];
     const unknown = Object.keys(input).filter((k) => !known.includes(k));
     if (unknown.length) throw { field: unknown[0], message: `${unknown[0]}: not a fault; use ${known.join(', ')}` };
     if (input.failNext !== undefined) {
@@ -108,6 +123,7 @@ export function parseFaults(text: string, apis: readonly string[]): { faults: Fa
     }
     if (input.declineNext !== undefined) faults.declineNext = count(input.declineNext, 'declineNext', 1000);
     if (input.dropNotifications !== undefined) faults.dropNotifications = count(input.dropNotifications, 'dropNotifications', 1000);
+    if (input.authenticateNext !== undefined) faults.authenticateNext = count(input.authenticateNext, 'authenticateNext', 1000);
     if (input.clear !== undefined) faults.clear = input.clear === true;
     return { faults };
   } catch (error) {

@@ -48,7 +48,7 @@ describe('<amazon-pay-v2 mode="buy-now">', () => {
     const screen = await onAmazonScreen('pay');
     expect(screen).to.contain('￥8,800');
     const { detail } = await complete;
-    expect(detail).to.deep.equal({ status: 'success', orderId: 'AP-BUYNOW-1', message: undefined });
+    expect(detail).to.deep.equal({ status: 'success', orderId: 'AP-BUYNOW-1', message: undefined, pending: undefined });
     await sleep(20); // Amazon gets the answer once the handler returns
     const [run] = fake().buyNow;
     expect(run.cart!.totalOrderAmount.amount).to.equal('8800');
@@ -62,6 +62,16 @@ describe('<amazon-pay-v2 mode="buy-now">', () => {
     expect((await serverSeen(key)).count).to.equal(2); // init, then complete
     await sleep(20);
     expect(document.querySelector('dialog[data-amazonpay-buy-now]'), 'the screen closes on success').to.equal(null);
+  });
+
+  it('tells the page when the payment is not authorized yet (pending), while Amazon is told success', async () => {
+    const { el, click } = await buyNow('pending');
+    const complete = oneEvent(el, 'amazon-pay-complete');
+    click();
+    await onAmazonScreen('pay');
+    expect((await complete).detail).to.deep.include({ status: 'success', orderId: 'AP-BUYNOW-1', pending: true });
+    await sleep(20);
+    expect(fake().buyNow[0].status).to.equal('success');
   });
 
   it('passes a decline to Amazon, which keeps the buyer on its screen', async () => {

@@ -54,6 +54,28 @@ describe('POST /buy-now', () => {
     assert.equal((await shop.handler.store.get(again.orderId))!.stage, 'exec_failed');
   });
 
+  it('when Amazon asks the buyer to authenticate (MFA, inferred): the order is not paid until GMO-PG says so, then settles', async () => {
+    sandbox.faults.authenticateNext(2);
+    const amazon = await amazonBuyNow();
+    const answer = (await (await buyNow({ step: 'complete', ...amazon })).json()) as { status: string; orderId: string; pending?: boolean };
+    assert.deepEqual([answer.status, answer.pending], ['success', true], 'Amazon is not told "decline" for a payment that may still complete');
+    const waiting = (await shop.handler.store.get(answer.orderId))!;
+    assert.deepEqual([waiting.stage, waiting.status], ['started', 'REQSUCCESS'], 'not recorded as paid');
+    assert.ok(shop.logs.some((l) => l.startsWith('warn Buy Now: payment not authorized yet') && l.includes(answer.orderId)));
+    // The buyer passes the check at Amazon and is sent to the MFA return URL (GMO-PG's RetURL).
+    assert.equal(sandbox.authenticate(answer.orderId), amazon.amazonPayMFAReturnUrl);
+    const summary = await shop.handler.reconcile({ graceMs: 0 });
+    assert.ok(summary.settled >= 1, JSON.stringify(summary));
+    const paid = (await shop.handler.store.get(answer.orderId))!;
+    assert.deepEqual([paid.stage, paid.status], ['completed', 'AUTH']);
+    // A buyer who fails the check: the payment is declined, and the order ends failed.
+    const second = (await (await buyNow({ step: 'complete', ...(await amazonBuyNow()) })).json()) as { orderId: string; pending?: boolean };
+    assert.equal(second.pending, true);
+    sandbox.authenticate(second.orderId, 'declined');
+    await shop.handler.reconcile({ graceMs: 0 });
+    assert.deepEqual([(await shop.handler.store.get(second.orderId))!.stage, (await shop.handler.store.get(second.orderId))!.status], ['failed', 'PAYFAIL']);
+  });
+
   it('answers "decline" when Amazon declines, and the order says where it stopped', async () => {
     sandbox.faults.declineNext();
     const answer = (await (await buyNow({ step: 'complete', ...(await amazonBuyNow()) })).json()) as { status: string; orderId: string; message: string };

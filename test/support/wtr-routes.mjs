@@ -51,7 +51,7 @@ export async function testRoutes(ctx, next) {
     return;
   }
 
-  // POST /merchant/buy-now?scenario=ok|decline|http500&key=K: the Buy Now endpoint (init, then complete)
+  // POST /merchant/buy-now?scenario=ok|decline|pending|http500&key=K: the Buy Now endpoint (init, then complete)
   if (url.pathname === '/merchant/buy-now') {
     count('endpoint:' + key);
     const body = JSON.parse(Buffer.from(await readBody(ctx.req), 'latin1').toString('utf8') || '{}');
@@ -67,7 +67,7 @@ export async function testRoutes(ctx, next) {
     ctx.body = JSON.stringify(
       body.step === 'init'
         ? { totalBaseAmount: money('8000'), totalTaxAmount: money('800'), totalOrderAmount: money('8800') }
-        : { status: scenario === 'decline' ? 'decline' : 'success', orderId: 'AP-BUYNOW-1', received: body },
+        : { status: scenario === 'decline' ? 'decline' : 'success', orderId: 'AP-BUYNOW-1', ...(scenario === 'pending' && { pending: true }), received: body },
     );
     return;
   }

@@ -29,6 +29,8 @@ export interface GmoContext {
   startUrl: string;
   /** Whether the next synchronous payment is declined (failure injection). */
   takeDecline(): boolean;
+  /** Whether the next Buy Now payment waits for the buyer to authenticate at Amazon (MFA; failure injection). */
+  takeAuthentication(): boolean;
   /** Queues a result notification for a trade. */
   notify(trade: Trade): void;
   /** The sandbox's clock (epoch ms): tests move it to see authorizations expire. */
@@ -273,6 +275,13 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
       trade.clientFields = [f.ClientField1 ?? '', f.ClientField2 ?? '', f.ClientField3 ?? ''];
       trade.flow = permission.buyNow ? 'buy-now' : 'charge';
       trade.chargePermissionId = permission.id;
+      if (permission.buyNow && ctx.takeAuthentication()) {
+        // Amazon asks the buyer to authenticate first (MFA): no authorization yet. The buyer passes
+        // Amazon's check and is sent to RetURL (Amazon's MFA return URL); then the payment completes
+        // and GMO-PG notifies the shop (sandbox.authenticate()). All inferred.
+        record(trade, 'waiting for the buyer to authenticate at Amazon (MFA)', 'REQSUCCESS');
+        return { ShopID: trade.shopId, OrderID: trade.orderId, Status: trade.status, TranDate: trade.tranDate ?? '', AmazonChargePermissionID: trade.chargePermissionId, CheckString: checkStringOf(ctx, trade) };
+      }
       const declined = ctx.takeDecline();
       completePayment(ctx, trade, declined ? 'declined' : 'paid');
       if (declined) throw new ApiError([SANDBOX_CODES.declined]);

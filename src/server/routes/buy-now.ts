@@ -4,7 +4,8 @@
  *   { step: 'complete', amazonChargePermissionId, amazonPayMFAReturnUrl }
  *                        → EntryTranAmazonpay, ExecTranAmazonpay with that charge permission
  *                          (ApbType, RetURL = the MFA return URL), CheckString verified
- *                        → { status: 'success' | 'decline' | 'error', orderId }, what onCompleteCheckout returns
+ *                        → { status: 'success' | 'decline' | 'error', orderId, pending? }, what onCompleteCheckout returns
+ *                          (pending: GMO-PG has not authorized yet, e.g. the buyer must authenticate first)
  * The call shape follows Amazon's GMO-PG sample (amazonpaycpsp-gmosampleapp-apb, 2025), not a GMO-PG
  * document: inferred. So is the mapping of a refused ExecTran to 'decline' (Amazon then lets the buyer
  * choose another way to pay; the sample answers 'decline' to every failure).
@@ -16,6 +17,9 @@ import { jsonError, resolveOrderOf, sameSiteJson, type HandlerContext, type Rout
 
 /** Amazon's charge permission IDs: `S03-1234567-1234567` (sandbox) or `B01-…`, `P01-…`. */
 const CHARGE_PERMISSION_ID = /^[A-Z0-9]{3}-\d{7}-\d{7}$/;
+
+/** What GMO-PG answers for a payment that went through: authorized, or captured at once. */
+const PAID = new Set(['AUTH', 'CAPTURE', 'SALES']);
 
 const money = (amount: number) => ({ amount: String(amount), currencyCode: 'JPY' });
 
@@ -65,6 +69,19 @@ export function buyNowRoute(routes: Routes, ctx: HandlerContext): void {
         ...entry, orderId, amazonChargePermissionId: chargePermissionId as string, apbType: 'PayOnly', retUrl: mfaReturnUrl as string,
         description: spec.description, clientField1: spec.clientField1, clientField2: spec.clientField2, clientField3: spec.clientField3,
       });
+      if (!PAID.has(result.status)) {
+        // Not authorized yet: Amazon asks the buyer to authenticate (MFA) and sends them to the
+        // MFA return URL, which is GMO-PG's RetURL here, so the shop's /result never sees the
+        // outcome: GMO-PG's notification (or reconcile()) settles the order. Until then it is not
+        // paid. Amazon is told "success", not "decline": a decline would invite a second payment
+        // while this one may still complete. All inferred (see the README).
+        await store.update(orderId, () => ({
+          changes: { stage: 'started', status: result.status, errorCodes: null },
+          event: { source: 'checkout', event: `ExecTranAmazonpay (buy-now), CheckString verified: not authorized yet (${result.status}); the buyer may be asked to authenticate`, detail: { status: result.status } },
+        }));
+        logger.warn('Buy Now: payment not authorized yet; the notification or reconcile() settles it', { orderId, status: result.status });
+        return c.json({ status: 'success', orderId, pending: true });
+      }
       const { order } = await store.update(orderId, () => ({
         changes: { stage: 'completed', status: result.status, errorCodes: null },
         event: { source: 'checkout', event: 'ExecTranAmazonpay (buy-now), CheckString verified', detail: { status: result.status } },
