@@ -4,6 +4,7 @@
 // Each suite writes its counts to test-output/; a suite that crashes before counting is one failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 mkdirSync('test-output', { recursive: true });
 rmSync('test-output/total.txt', { force: true });
@@ -27,6 +28,14 @@ function run(name, command, args, countsFile) {
 }
 
 run('browser', 'npx', ['web-test-runner', '--static-logging'], 'test-output/wtr.json');
+
+// One tarball for every test that installs the package (see test/node/support/packed.ts).
+const packDir = 'test-output/pack';
+rmSync(packDir, { recursive: true, force: true });
+mkdirSync(packDir, { recursive: true });
+const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', packDir], { encoding: 'utf8' });
+if (pack.status === 0) process.env.APV2_TARBALL = resolve(packDir, JSON.parse(pack.stdout)[0].filename);
+else console.log(`npm pack failed (the tests that install the package will pack for themselves):\n${pack.stderr}`);
 
 const nodeTests = readdirSync('test/node').filter((f) => /\.test\.(mjs|ts)$/.test(f)).map((f) => `test/node/${f}`);
 run(

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { packTarball } from './support/packed.js';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -10,9 +11,10 @@ describe('the npm package', () => {
   const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }))[0];
   const files: string[] = packed.files.map((f: { path: string }) => f.path);
 
-  it('ships the builds, their types, custom-elements.json, README and LICENSE, and nothing else', () => {
+  it('ships the builds, their types, custom-elements.json, README (with its screenshots) and LICENSE, and nothing else', () => {
     for (const needed of [
-      'dist/amazon-pay-v2.js', 'dist/amazon-pay-v2.iife.js', 'dist/confirm.js', 'dist/react.js', 'dist/jsx.js', 'dist/vue.js',
+      'dist/amazon-pay-v2.js', 'dist/amazon-pay-v2.iife.js', 'dist/confirm.js', 'dist/react.js', 'dist/jsx.js', 'dist/vue.js', 'dist/preact.js', 'dist/solid.js',
+      'dist/types/preact.d.ts', 'dist/types/solid.d.ts',
       'dist/node/server.js', 'dist/node/sandbox.js', 'dist/node/amazon/checkout.js',
       'dist/types/index.d.ts', 'dist/types/confirm.d.ts', 'dist/types/react.d.ts', 'dist/types/jsx.d.ts', 'dist/types/vue.d.ts',
       'dist/types/server/index.d.ts', 'dist/types/sandbox/index.d.ts',
@@ -20,9 +22,24 @@ describe('the npm package', () => {
     ]) {
       assert.ok(files.includes(needed), `${needed} is missing from the package`);
     }
-    const stray = files.filter((f) => !/^(dist\/|custom-elements\.json$|README\.md$|LICENSE$|package\.json$)/.test(f));
+    const stray = files.filter((f) => !/^(dist\/|custom-elements\.json$|README\.md$|LICENSE$|package\.json$|demo\/screenshots\/npm\/[\w-]+\.jpg$)/.test(f));
     assert.deepEqual(stray, []);
-    assert.ok(!files.some((f) => /\.test\.|^src\/|^test\/|^demo\//.test(f)));
+    assert.ok(!files.some((f) => /\.test\.|^src\/|^test\//.test(f)));
+  });
+
+  it("gives the packed README absolute image URLs (npm's page resolves no relative ones) to files it ships, and leaves the repository's README as it was", async () => {
+    const before = readFileSync('README.md', 'utf8');
+    const tarball = await packTarball();
+    assert.equal(readFileSync('README.md', 'utf8'), before, 'postpack restored the README');
+    const shipped = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').map((f) => f.replace(/^package\//, ''));
+    const packedReadme = execFileSync('tar', ['-xzOf', tarball, 'package/README.md'], { encoding: 'utf8' });
+    const images = [...packedReadme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
+    assert.equal(images.length, [...before.matchAll(/!\[[^\]]*\]\(/g)].length);
+    const prefix = `https://cdn.jsdelivr.net/npm/${pkg.name}@${pkg.version}/`;
+    for (const url of images) {
+      assert.ok(url.startsWith(prefix), url);
+      assert.ok(shipped.includes(url.slice(prefix.length)), `${url} is not in the tarball`);
+    }
   });
 
   it('points every exports entry at a shipped file', () => {

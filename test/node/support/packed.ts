@@ -9,11 +9,17 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 let tarball: Promise<string> | undefined;
 
-/** `npm pack` of the project (built first by `npm test`), once per test process: the tarball's path. */
+/**
+ * `npm pack` of the project (built first by `npm test`): the tarball's path. test/run-all.mjs packs
+ * once for every test file (APV2_TARBALL), since packing rewrites README.md for a moment (prepack)
+ * and two packs at once would race on it; a test file run alone packs for itself.
+ */
 export function packTarball(): Promise<string> {
   return (tarball ??= (async () => {
+    if (process.env.APV2_TARBALL) return process.env.APV2_TARBALL;
     const dir = mkdtempSync(join(tmpdir(), 'apv2-pack-'));
-    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { maxBuffer: 16 * 1024 * 1024 });
+    // With its scripts: prepack gives the README its absolute image URLs, as `npm publish` would.
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { maxBuffer: 16 * 1024 * 1024 });
     return join(dir, JSON.parse(stdout)[0].filename);
   })());
 }
