@@ -8,7 +8,7 @@
 import { createComponent, type EventName } from '@lit/react';
 import * as React from 'react';
 import { AmazonPayV2 as AmazonPayV2Element } from './browser/amazon-pay-v2.js';
-import type { AmazonPayEventMap } from './browser/events.js';
+import type { AmazonPayEventMap, AmazonPayEventProps } from './browser/events.js';
 import type { AmazonPayV2JSX } from './jsx.js';
 import type { ReactiveElement } from '@lit/reactive-element';
 import './index.js'; // defines <amazon-pay-v2>
@@ -39,15 +39,7 @@ const Component = createComponent({
 });
 
 /** Typed `onAmazonPay*` event props. */
-export interface AmazonPayV2EventProps {
-  onAmazonPayLoad?: (event: AmazonPayEventMap['amazon-pay-load']) => void;
-  onAmazonPayReady?: (event: AmazonPayEventMap['amazon-pay-ready']) => void;
-  onAmazonPayClick?: (event: AmazonPayEventMap['amazon-pay-click']) => void;
-  onAmazonPayRedirect?: (event: AmazonPayEventMap['amazon-pay-redirect']) => void;
-  onAmazonPayError?: (event: AmazonPayEventMap['amazon-pay-error']) => void;
-  onAmazonPayComplete?: (event: AmazonPayEventMap['amazon-pay-complete']) => void;
-  onAmazonPayCancel?: (event: AmazonPayEventMap['amazon-pay-cancel']) => void;
-}
+export type AmazonPayV2EventProps = AmazonPayEventProps;
 
 /** The element's own settable properties: not Lit's, not methods, not the read-only `status`. */
 type ElementProperties = {

@@ -4,7 +4,7 @@
  * the tag is a custom element: `compilerOptions.isCustomElement: (tag) => tag === 'amazon-pay-v2'`.
  */
 import type { DefineComponent } from 'vue';
-import type { AmazonPayEventMap } from './browser/events.js';
+import type { AmazonPayEventProps } from './browser/events.js';
 import type { AmazonPayV2Attributes } from './jsx.js';
 
 /** `merchant-id` → `merchantId`: Vue declares props in camelCase and matches kebab-case in templates to them. */
@@ -15,16 +15,8 @@ type CamelKeys<T> = { [K in keyof T as K extends string ? Camel<K> : K]: T[K] };
  * Props Vue binds, in camelCase as Vue declares them (templates may write `merchant-id` or
  * `merchantId`; with strictTemplates both are checked), plus the payload as a property.
  */
-export type AmazonPayV2VueProps = CamelKeys<Omit<AmazonPayV2Attributes, 'children' | 'key' | 'ref' | 'className' | 'style' | 'class'>> & {
-  payloadJson?: string;
-  onAmazonPayLoad?: (event: AmazonPayEventMap['amazon-pay-load']) => void;
-  onAmazonPayReady?: (event: AmazonPayEventMap['amazon-pay-ready']) => void;
-  onAmazonPayClick?: (event: AmazonPayEventMap['amazon-pay-click']) => void;
-  onAmazonPayRedirect?: (event: AmazonPayEventMap['amazon-pay-redirect']) => void;
-  onAmazonPayError?: (event: AmazonPayEventMap['amazon-pay-error']) => void;
-  onAmazonPayComplete?: (event: AmazonPayEventMap['amazon-pay-complete']) => void;
-  onAmazonPayCancel?: (event: AmazonPayEventMap['amazon-pay-cancel']) => void;
-};
+export type AmazonPayV2VueProps = CamelKeys<Omit<AmazonPayV2Attributes, 'children' | 'key' | 'ref' | 'className' | 'style' | 'class'>> &
+  AmazonPayEventProps & { payloadJson?: string };
 
 declare module 'vue' {
   interface GlobalComponents {

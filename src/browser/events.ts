@@ -58,3 +58,9 @@ declare global {
   // The events bubble up to document, so every element and the document know their types.
   interface GlobalEventHandlersEventMap extends AmazonPayEventMap {}
 }
+
+/** `amazon-pay-ready` → `onAmazonPayReady`: the event props of the React and Vue wrappers. */
+type EventProp<K> = K extends `amazon-pay-${infer Name}` ? `onAmazonPay${Capitalize<Name>}` : never;
+
+/** Typed `onAmazonPay*` event props, one per event of the element. */
+export type AmazonPayEventProps = { [K in keyof AmazonPayEventMap as EventProp<K>]?: (event: AmazonPayEventMap[K]) => void };

@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../demo/server.js';
 import { launchChromium } from './support/browser.js';
+import { freePort } from './support/servers.js';
 
 const SHOTS = 'test-output/screenshots';
 let demo: Demo;
@@ -18,13 +18,6 @@ let browser: Browser;
 let dataDir: string;
 let port: number;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });

@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fixtureApp } from './support/packed.js';
-import { formFields, postForm, startSandbox, type RunningSandbox } from './support/servers.js';
+import { formFields, freePort, postForm, startSandbox, type RunningSandbox } from './support/servers.js';
 
 const NEXT = ['next@16.4.6', 'react@19.3.1', 'react-dom@19.3.1', '@electric-sql/pglite@0.5.17'];
 
@@ -62,13 +61,6 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
   });
 }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 before(async () => {
   sandbox = await startSandbox();

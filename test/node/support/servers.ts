@@ -1,7 +1,7 @@
 // Real HTTP servers for the Node tests: the sandbox on a free port, and a "shop" that records
 // what GMO-PG sends it (result notifications) and answers as it is told to.
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/app.js';
 import { createGmoPgClient, type GmoPgConfig } from '../../../src/server/client.js';
@@ -134,3 +134,12 @@ export function sendEndless(url: string, headers: Record<string, string>, total 
     pump();
   });
 }
+
+/** A port free on 127.0.0.1 right now, for a server that must be told its port (Vite, next start). */
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createTcpServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
