@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../demo/server.js';
 import { launchChromium } from './support/browser.js';
 import { freePort } from './support/servers.js';
+import type { SqlOrderStore } from '../../src/server/orders/sql-store.js';
 
 const SHOTS = 'test-output/screenshots';
 let demo: Demo;
@@ -284,6 +285,26 @@ describe('demo, end to end in Chromium', () => {
     assert.equal(await page.evaluate(() => (globalThis as { __xss?: number }).__xss), undefined);
     const csp = (await page.request.get(`${demo.url}orders.html`)).headers()['content-security-policy'];
     assert.match(csp, /script-src 'self'(;|$)/);
+    await page.close();
+  });
+
+  it('marks an authorization about to expire on the orders page, and no other order', async () => {
+    const stamp = Date.now().toString(36).toUpperCase();
+    const [old, fresh] = [`EXP${stamp}`, `NEW${stamp}`];
+    for (const orderId of [old, fresh]) {
+      await demo.handler.store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1200, tax: 0, stage: 'completed', status: 'AUTH' }, { source: 'RetURL', event: 'paid' });
+    }
+    // Authorized 28 days ago: Amazon cancels it in 2 days unless it is captured.
+    const { sql } = demo.handler.store as SqlOrderStore;
+    await sql.query(`update amazon_pay_order_events set at = at - interval '28 days' where order_id = $1`, [old]);
+    await sql.query(`update amazon_pay_orders set created_at = created_at - interval '28 days' where order_id = $1`, [old]);
+    const page = await newPage();
+    await page.goto(`${demo.url}orders.html`);
+    const badge = page.locator(`tr[data-order-id="${old}"] .badge.expiring`);
+    await badge.waitFor();
+    assert.equal(await badge.innerText(), '期限間近');
+    assert.match((await badge.getAttribute('title'))!, /^オーソリの有効期限 \d{4}\/\d{1,2}\/\d{1,2}/);
+    assert.equal(await page.locator(`tr[data-order-id="${fresh}"] .badge.expiring`).count(), 0);
     await page.close();
   });
 
