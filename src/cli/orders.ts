@@ -205,7 +205,7 @@ export function ordersCommand(): Command {
     .action(session(async (s, opts: { olderThan: number; orders?: boolean; archive?: string; progress?: boolean }) => {
       const store = await s.store();
       await s.confirmOrStop(`Remove the ${opts.orders ? 'orders' : 'history'} of settled orders older than ${opts.olderThan} days${opts.archive ? ` (archived to ${opts.archive})` : ', without an archive'}?`);
-      const fd = opts.archive ? openSync(opts.archive, 'a') : undefined;
+      const fd = opts.archive ? openSync(opts.archive, 'a', 0o600) : undefined; // order data: for the shop's eyes only
       const bar = progressBar('purge: {value} orders, {events} events removed', opts.progress, s.opts.json);
       bar?.start(0, 0, { events: 0 });
       try {

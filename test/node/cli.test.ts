@@ -3,7 +3,7 @@
 // --json, the confirmation before money moves, the progress bar, retention with an archive.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -193,6 +193,7 @@ describe('amazon-pay-v2 orders', () => {
       assert.equal(history.code, 0, history.stderr);
       assert.equal((await shop.handler.store.history(captured)).length, 1, 'the last event is kept');
       assert.equal((await shop.handler.store.history(authorized)).length, events - 1, 'an authorization keeps its history (its expiry is read there)');
+      assert.equal(statSync(archive).mode & 0o777, 0o600, 'the archive is for the shop only');
       const lines = readFileSync(archive, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       assert.equal(lines.length, history.json().events);
       assert.ok(lines.filter((l) => l.orderId === captured).length === events - 1);
