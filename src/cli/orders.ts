@@ -3,7 +3,8 @@
  * and GMO-PG settings as the server (DATABASE_URL or the PGlite folder; the GMO_PG_* variables).
  * Anything that moves money or deletes data asks first (or takes --yes). See exit.ts for codes.
  */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { BackOfficeError, createBackOffice, type BackOffice } from '../server/back-office.js';
@@ -37,7 +38,12 @@ interface Session {
   store(): Promise<OrderStore>;
   /** GMO-PG's client from the GMO_PG_* variables. */
   gmo(): GmoPgClient;
-  backOffice(): Promise<BackOffice>;
+  /**
+   * The back office on the store. For `read`, GMO-PG's settings are looked at only if a GMO-PG
+   * call is made (listing needs none); otherwise at once, so that a bad setting stops a change
+   * before its question is asked.
+   */
+  backOffice(use?: 'read' | 'change'): Promise<BackOffice>;
   /** Prints `value` as JSON with --json, else `human` (text, or a function making it). */
   print(value: unknown, human: string | (() => string)): void;
   /** Asks before a change (unless --yes). */
@@ -70,7 +76,7 @@ export function ordersCommand(): Command {
     .option('--limit <n>', 'how many (default 20)', count('--limit'), 20)
     .option('--before <orderId>', 'the next page: orders after this one (the last of the page before)')
     .action(session(async (s, opts: { stage?: OrderStage; kind?: OrderKind; limit: number; before?: string }) => {
-      const found = await (await s.backOffice()).list({ limit: opts.limit, stage: opts.stage, kind: opts.kind, before: opts.before });
+      const found = await (await s.backOffice('read')).list({ limit: opts.limit, stage: opts.stage, kind: opts.kind, before: opts.before });
       s.print(found, () => orderTable(found));
       if (!s.opts.json && found.length === opts.limit) process.stderr.write(`next page: --before ${found[found.length - 1].orderId}\n`);
     }));
@@ -79,7 +85,7 @@ export function ordersCommand(): Command {
     .command('show <orderId>')
     .description('one order with its history')
     .action(session(async (s, orderId: string) => {
-      const office = await s.backOffice();
+      const office = await s.backOffice('read');
       const order = await existing(office, orderId);
       const history = await office.history(orderId);
       s.print({ ...order, history }, () => orderDetail(order, history));
@@ -90,7 +96,7 @@ export function ordersCommand(): Command {
     .description('authorizations that Amazon cancels soon if nobody captures them (30 days after authorization)')
     .option('--within-days <n>', 'expiring within this many days (default 7)', count('--within-days', 0), 7)
     .action(session(async (s, opts: { withinDays: number }) => {
-      const found = await (await s.backOffice()).expiring({ within: opts.withinDays * 24 * 3600_000 });
+      const found = await (await s.backOffice('read')).expiring({ within: opts.withinDays * 24 * 3600_000 });
       s.print(found, () => (found.length ? found.map((o) => `${o.orderId}  ${yen(o.amount + o.tax)}  expires ${o.expiresAt}`).join('\n') + '\n' : `no authorization expires within ${opts.withinDays} days\n`));
     }));
 
@@ -245,6 +251,12 @@ function session<A extends unknown[]>(fn: (s: Session, ...args: A) => Promise<vo
       logger,
       async store() {
         if (store) return store;
+        // A folder that holds no store yet is a typo or the wrong folder: opening it would make
+        // an empty store there and answer "no orders".
+        const dataDir = opts.dataDir ?? '.data/orders';
+        if (!opts.databaseUrl && !process.env.DATABASE_URL && !existsSync(join(dataDir, 'PG_VERSION'))) {
+          throw new CliError(`no order store in ${resolve(dataDir)}: give the server's folder with --data-dir (its default is .data/orders where the server runs), or DATABASE_URL for PostgreSQL`, EXIT.unavailable, 'STORE_UNAVAILABLE');
+        }
         try {
           return (store = await openOrderStore({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir }));
         } catch (error) {
@@ -259,8 +271,10 @@ function session<A extends unknown[]>(fn: (s: Session, ...args: A) => Promise<vo
           throw new CliError((error as Error).message, EXIT.unavailable, 'GMO_PG_NOT_CONFIGURED');
         }
       },
-      async backOffice() {
-        return createBackOffice(await s.store(), s.gmo(), logger);
+      async backOffice(use = 'change') {
+        const store = await s.store();
+        const gmo = use === 'read' ? new Proxy({} as GmoPgClient, { get: (_, key) => Reflect.get(s.gmo(), key) }) : s.gmo();
+        return createBackOffice(store, gmo, logger);
       },
       print(value, human) {
         process.stdout.write(opts.json ? JSON.stringify(value, null, 2) + '\n' : typeof human === 'function' ? human() : human);

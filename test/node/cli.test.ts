@@ -76,6 +76,8 @@ describe('amazon-pay-v2 orders', () => {
     const table = await cli(['orders', 'list', '--stage', 'completed']);
     assert.match(table.stdout, /^ORDER ID\s+KIND\s+STAGE\s+STATUS\s+AMOUNT\s+CREATED$/m);
     assert.match(table.stdout, new RegExp(`^${orderId}\\s+session\\s+completed\\s+AUTH\\s+3980 `, 'm'));
+    const readOnly = await cli(['orders', 'list', '--limit', '1'], { env: { DATABASE_URL: pg.url } });
+    assert.equal(readOnly.code, 0, `listing needs no GMO-PG settings: ${readOnly.stderr}`);
     const shown = await cli(['orders', 'show', orderId, '--json']);
     assert.equal(shown.code, 0, shown.stderr);
     assert.equal(shown.json().status, 'AUTH');
@@ -239,6 +241,11 @@ describe('amazon-pay-v2 orders', () => {
       const run = await cli(['orders', 'list', '--data-dir', dir], { env: {} });
       assert.equal(run.code, 4);
       assert.match(run.stderr, new RegExp(`could not be opened: .*${dir}`));
+      // A folder with no store (a typo) is not made into an empty one.
+      const typo = await cli(['orders', 'list', '--data-dir', `${dir}-typo`], { env: {} });
+      assert.equal(typo.code, 4);
+      assert.match(typo.stderr, /no order store in .*-typo: give the server's folder with --data-dir/);
+      assert.ok(!existsSync(`${dir}-typo`), 'nothing was created');
     } finally {
       await held.close();
       rmSync(dir, { recursive: true, force: true });
