@@ -4,7 +4,7 @@
 // payment through it over HTTP.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fixtureApp } from './support/packed.js';
@@ -62,12 +62,45 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
 }
 
 
+/** `next start` or `next dev` on a free port with the sandbox's settings, once it says it is ready (the one before is stopped). */
+async function serve(mode: 'start' | 'dev') {
+  await stopNext();
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  nextLog = '';
+  const env = { ...bare(), PUBLIC_URL: origin, GMO_PG_BASE_URL: sandbox.baseUrl, GMO_PG_SHOP_ID: sandbox.shopId, GMO_PG_SHOP_PASS: sandbox.shopPass };
+  const child = spawn(join(dir, 'node_modules', '.bin', 'next'), [mode, '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, env });
+  next = child;
+  child.stdout.on('data', (d) => (nextLog += d));
+  child.stderr.on('data', (d) => (nextLog += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', () => /Ready in/.test(nextLog) && resolve());
+    child.on('exit', (code) => reject(new Error(`next ${mode} exited ${code}: ${nextLog}`)));
+  });
+}
+
+/** Stops the running next server and waits for it to exit (it holds the PGlite folder). */
+async function stopNext() {
+  const child = next;
+  next = undefined;
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const startCheckout = async () => {
+  const response = await fetch(`${origin}/api/amazon-pay/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: '{}' });
+  assert.equal(response.status, 200, nextLog);
+  return ((await response.json()) as { orderId: string }).orderId;
+};
+
 before(async () => {
   sandbox = await startSandbox();
   dir = await fixtureApp(FILES, NEXT);
 });
 after(async () => {
-  next?.kill('SIGTERM');
+  await stopNext();
   await sandbox?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -80,16 +113,7 @@ describe('Next.js App Router, from the packed tarball', () => {
   });
 
   it('serves the page and pays an APB checkout end to end under next start', async () => {
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    const env = { ...bare(), PUBLIC_URL: origin, GMO_PG_BASE_URL: sandbox.baseUrl, GMO_PG_SHOP_ID: sandbox.shopId, GMO_PG_SHOP_PASS: sandbox.shopPass };
-    next = spawn(join(dir, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, env });
-    next.stdout!.on('data', (d) => (nextLog += d));
-    next.stderr!.on('data', (d) => (nextLog += d));
-    await new Promise<void>((resolve, reject) => {
-      next!.stdout!.on('data', () => /Ready in/.test(nextLog) && resolve());
-      next!.on('exit', (code) => reject(new Error(`next start exited ${code}: ${nextLog}`)));
-    });
+    await serve('start');
 
     const page = await (await fetch(`${origin}/`)).text();
     assert.match(page, /<amazon-pay-v2 mode="apb" endpoint="\/api\/amazon-pay\/checkout"/, 'the element is server-rendered as a tag');
@@ -115,5 +139,20 @@ describe('Next.js App Router, from the packed tarball', () => {
     const refused = await fetch(`${origin}/api/amazon-pay/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', origin: other }, body: '{}' });
     assert.equal(refused.status, 403);
     assert.match(((await refused.json()) as { error: { message: string } }).error.message, /publicUrl|allowedOrigins/);
+  });
+
+  it('next dev: an edit of the route file takes effect on reload, and the reloaded module shares the store (no second opener of the PGlite folder)', async () => {
+    await serve('dev');
+    const first = await startCheckout();
+    assert.equal(sandbox.state.tradeByOrder(sandbox.shopId, first)!.amount, 1980);
+    const route = join(dir, 'app/api/amazon-pay/[...path]/route.js');
+    writeFileSync(route, readFileSync(route, 'utf8').replace('amount: 1980', 'amount: 2980'));
+    let amount = 1980;
+    for (let i = 0; i < 60 && amount === 1980; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      amount = sandbox.state.tradeByOrder(sandbox.shopId, await startCheckout())!.amount;
+    }
+    assert.equal(amount, 2980, `the edit never took effect:\n${nextLog}`);
+    assert.doesNotMatch(nextLog, /in use by process|FolderLocked|not configured/);
   });
 });
