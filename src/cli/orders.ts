@@ -6,14 +6,13 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BackOffice } from '../server/back-office.js';
-import { FINAL_STAGES, type OrderKind, type OrderStage, type PublicOrder } from '../server/orders/types.js';
+import { FINAL_STAGES, ORDER_STAGES, publicOrder, type OrderKind, type OrderStage, type PublicOrder } from '../server/orders/types.js';
 import { purgeOrders } from '../server/retention.js';
 import { reconcileOrders } from '../server/sweeper.js';
 import { CliError, EXIT } from './exit.js';
 import { orderDetail, orderTable, yen } from './output.js';
 import { progressBar, session } from './session.js';
 
-const STAGES: OrderStage[] = ['created', 'entry_failed', 'entry_unknown', 'entered', 'exec_failed', 'exec_unknown', 'started', 'completed', 'failed', 'abandoned'];
 const KINDS: OrderKind[] = ['session', 'apb', 'buy-now', 'charge'];
 
 const count = (name: string, min = 1) => (value: string) => {
@@ -36,7 +35,7 @@ export function ordersCommand(): Command {
   orders
     .command('list')
     .description('orders, newest first')
-    .addOption(new Option('--stage <stage>', 'only orders at this stage').choices(STAGES))
+    .addOption(new Option('--stage <stage>', 'only orders at this stage').choices(ORDER_STAGES))
     .addOption(new Option('--kind <kind>', 'only orders of this kind').choices(KINDS))
     .option('--limit <n>', 'how many (default 20)', count('--limit'), 20)
     .option('--before <orderId>', 'the next page: orders after this one (the last of the page before)')
@@ -187,7 +186,7 @@ export function ordersCommand(): Command {
             fd === undefined
               ? undefined
               : ({ orders: gone, events }) => {
-                  const lines = [...gone.map((o) => JSON.stringify({ type: 'order', ...o, accessPass: undefined })), ...events.map((e) => JSON.stringify({ type: 'event', ...e }))];
+                  const lines = [...gone.map((o) => JSON.stringify({ type: 'order', ...publicOrder(o) })), ...events.map((e) => JSON.stringify({ type: 'event', ...e }))];
                   if (lines.length) writeSync(fd, lines.join('\n') + '\n');
                   fsyncSync(fd);
                 },

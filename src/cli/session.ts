@@ -11,7 +11,7 @@ import { createGmoPgClient, type GmoPgClient } from '../server/client.js';
 import { GmoPgError, GmoPgTransportError } from '../server/errors.js';
 import { safeLogger, type Logger } from '../server/logger.js';
 import { FolderLockedError } from '../server/orders/folder-lock.js';
-import { openOrderStore } from '../server/orders/sql-store.js';
+import { openOrderStore, storeLocation } from '../server/orders/sql-store.js';
 import type { OrderStore } from '../server/orders/types.js';
 import { confirm } from './ask.js';
 import { CliError, EXIT } from './exit.js';
@@ -59,9 +59,9 @@ export function session<A extends unknown[]>(fn: (s: Session, ...args: A) => Pro
         if (store) return store;
         // A folder that holds no store yet is a typo or the wrong folder: opening it would make
         // an empty store there and answer "no orders".
-        const dataDir = opts.dataDir ?? '.data/orders';
-        if (!opts.databaseUrl && !process.env.DATABASE_URL && !existsSync(join(dataDir, 'PG_VERSION'))) {
-          throw new CliError(`no order store in ${resolve(dataDir)}: give the server's folder with --data-dir (its default is .data/orders where the server runs), or DATABASE_URL for PostgreSQL`, EXIT.unavailable, 'STORE_UNAVAILABLE');
+        const where = storeLocation({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
+        if ('dataDir' in where && !existsSync(join(where.dataDir, 'PG_VERSION'))) {
+          throw new CliError(`no order store in ${resolve(where.dataDir)}: give the server's folder with --data-dir (its default is .data/orders where the server runs), or DATABASE_URL for PostgreSQL`, EXIT.unavailable, 'STORE_UNAVAILABLE');
         }
         try {
           return (store = await openOrderStore({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir }));
@@ -112,7 +112,6 @@ function report(error: unknown, json: boolean): void {
     code = 'GMO_PG_NO_ANSWER';
     message += ': the outcome is unknown; look again with "orders show" or "orders reconcile" before trying again';
   } else if (error instanceof BackOfficeError) code = 'REFUSED';
-  else if (!(error instanceof Error)) code = 'FAILED';
   process.stderr.write(json ? JSON.stringify({ error: { code, message } }) + '\n' : `error: ${message}\n`);
   process.exitCode = exitCode;
 }

@@ -176,10 +176,10 @@ export interface TradeResult {
   amazonChargePermissionId: string;
 }
 
-/** The client: one function per API. */
 /** Told of every GMO-PG call when it ends: its API, seconds taken, and outcome (for metrics). */
 export type GmoPgCallObserver = (api: string, seconds: number, outcome: CallOutcome) => void;
 
+/** The client: one function per API. */
 export interface GmoPgClient {
   readonly shopId: string;
   readonly baseUrl: string;

@@ -9,10 +9,10 @@ export { Windows31JError, toWindows31J, encodeForm, parseForm, encodeResponse, p
 export { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions, type ResolveOrderInput, type Outcome } from './handler.js';
 export { checkOrderSpec, OrderSpecError, type OrderSpec } from './order-spec.js';
 export { createBackOffice, BackOfficeError, type BackOffice } from './back-office.js';
-export { openOrderStore, SqlOrderStore } from './orders/sql-store.js';
+export { openOrderStore, storeLocation, SqlOrderStore } from './orders/sql-store.js';
 export { MemoryOrderStore } from './orders/memory-store.js';
 export { openPglite, openPostgres, type Sql } from './orders/sql.js';
-export { publicOrder, type PublicOrder, type Order, type OrderEvent, type OrderStage, type OrderStore, type EventSource, type OrderKind, type ListOptions, type PurgeOptions, type PurgeBatch, FINAL_STAGES } from './orders/types.js';
+export { publicOrder, type PublicOrder, type Order, type OrderEvent, type OrderStage, type OrderStore, type EventSource, type OrderKind, type ListOptions, type PurgeOptions, type PurgeBatch, FINAL_STAGES, ORDER_STAGES } from './orders/types.js';
 export { newOrderId } from './order-id.js';
 export { failureOf, type FailureAnswer } from './outcome.js';
 export { reconcile } from './reconcile.js';

@@ -14,7 +14,7 @@ export interface PurgeOrdersOptions {
   orders?: boolean;
   /** Receives each batch before it is committed; a throw keeps the batch. */
   archive?(removed: { orders: Order[]; events: OrderEvent[] }): Promise<void> | void;
-  /** After each batch: orders looked at so far. */
+  /** After each batch: what has been removed so far. */
   onProgress?(done: { orders: number; events: number }): void;
   batchSize?: number;
 }

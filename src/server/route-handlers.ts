@@ -10,7 +10,7 @@
 import { createGmoPgClient, type GmoPgConfig } from './client.js';
 import { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions } from './handler.js';
 import { consoleLogger, safeLogger } from './logger.js';
-import { openOrderStore } from './orders/sql-store.js';
+import { openOrderStore, storeLocation } from './orders/sql-store.js';
 import type { OrderStore } from './orders/types.js';
 
 export interface AmazonPayRoutes {
@@ -25,7 +25,8 @@ const STORES = Symbol.for('amazon-pay-v2.route-stores');
 
 function sharedStore(dataDir?: string): Promise<OrderStore> {
   const registry = ((globalThis as Record<symbol, unknown>)[STORES] ??= new Map()) as Map<string, Promise<OrderStore>>;
-  const key = process.env.DATABASE_URL && dataDir === undefined ? `url:${process.env.DATABASE_URL}` : `dir:${dataDir ?? '.data/orders'}`;
+  const where = storeLocation({ dataDir });
+  const key = 'databaseUrl' in where ? `url:${where.databaseUrl}` : `dir:${where.dataDir}`;
   let store = registry.get(key);
   if (!store) {
     store = openOrderStore({ dataDir }).catch((error) => {

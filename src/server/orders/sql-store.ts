@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { lockFolder, type FolderLock } from './folder-lock.js';
 import { OrderJournal } from './journal.js';
 import { openPglite, openPostgres, type Query, type Sql } from './sql.js';
-import { FINAL_STAGES, type EventInput, type ListOptions, type NewOrder, type Order, type OrderChanges, type OrderEvent, type OrderStage, type OrderStore, type PurgeBatch, type PurgeOptions } from './types.js';
+import { FINAL_STAGES, ORDER_STAGES, type EventInput, type ListOptions, type NewOrder, type Order, type OrderChanges, type OrderEvent, type OrderStage, type OrderStore, type PurgeBatch, type PurgeOptions } from './types.js';
 import { WriteBatch } from './write-batch.js';
 
 /**
@@ -95,10 +95,9 @@ function toEvent(r: Record<string, unknown>): OrderEvent {
   };
 }
 
-const STAGES = new Set<OrderStage>(['created', 'entry_failed', 'entry_unknown', 'entered', 'exec_failed', 'exec_unknown', 'started', 'completed', 'failed', 'abandoned']);
 /** Stages as SQL literals, for the statements whose plan depends on them; only known names get in. */
 function stageList(stages: readonly OrderStage[]): string {
-  for (const s of stages) if (!STAGES.has(s)) throw new Error(`unknown order stage "${s}": one of ${[...STAGES].join(', ')}`);
+  for (const s of stages) if (!ORDER_STAGES.includes(s)) throw new Error(`unknown order stage "${s}": one of ${ORDER_STAGES.join(', ')}`);
   return stages.map((s) => `'${s}'`).join(', ');
 }
 
@@ -511,15 +510,23 @@ export class SqlOrderStore implements OrderStore {
  * a `dataDir` is given) is set, for shops that run several servers; otherwise PGlite in `dataDir`
  * (default .data/orders), which needs no server and keeps its data across restarts, for one process.
  */
+/**
+ * Where `openOrderStore(options)` keeps the orders: an explicit databaseUrl, else an explicit
+ * dataDir, else DATABASE_URL, else the PGlite folder .data/orders (relative to the working folder).
+ */
+export function storeLocation(options: { databaseUrl?: string; dataDir?: string } = {}): { databaseUrl: string } | { dataDir: string } {
+  const databaseUrl = options.databaseUrl ?? (options.dataDir === undefined ? process.env.DATABASE_URL : undefined);
+  return databaseUrl ? { databaseUrl } : { dataDir: options.dataDir ?? '.data/orders' };
+}
+
 export async function openOrderStore(options: { databaseUrl?: string; dataDir?: string } = {}): Promise<SqlOrderStore> {
-  // An explicit dataDir wins over the environment's DATABASE_URL; an explicit databaseUrl over both.
-  const url = options.databaseUrl ?? (options.dataDir === undefined ? process.env.DATABASE_URL : undefined);
-  if (url) {
-    const store = new SqlOrderStore(await openPostgres(url));
+  const where = storeLocation(options);
+  if ('databaseUrl' in where) {
+    const store = new SqlOrderStore(await openPostgres(where.databaseUrl));
     await store.migrate();
     return store;
   }
-  const dataDir = options.dataDir ?? '.data/orders';
+  const { dataDir } = where;
   // In memory there is nothing to survive and nothing to share: no lock, no journal.
   if (dataDir.includes('://')) {
     const store = new SqlOrderStore(await openPglite(dataDir));

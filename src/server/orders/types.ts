@@ -13,6 +13,9 @@ export type OrderStage =
   | 'failed' // declined, cancelled by the shopper, or an error on the way back
   | 'abandoned'; // never paid: the shopper left at Amazon, and GMO-PG still has it unpaid after the grace period
 
+/** Every stage, in the order an order passes them. */
+export const ORDER_STAGES: readonly OrderStage[] = ['created', 'entry_failed', 'entry_unknown', 'entered', 'exec_failed', 'exec_unknown', 'started', 'completed', 'failed', 'abandoned'];
+
 /** Who caused a change: the checkout call, the shopper's return (RetURL), GMO-PG's notification, or the back office. */
 export type EventSource = 'checkout' | 'RetURL' | 'notification' | 'back office' | 'reconcile';
 
