@@ -3,7 +3,8 @@
  * The confirm-page helpers are in `amazon-pay-v2/confirm`.
  * Importing this module defines `<amazon-pay-v2>` when the tag is free; it touches no DOM.
  */
-import { AmazonPayV2 } from './browser/amazon-pay-v2.js';
+import type { AmazonPayV2 } from './browser/amazon-pay-v2.js';
+import { defineAmazonPayV2 } from './browser/define.js';
 
 export {
   AmazonPayV2,
@@ -26,6 +27,5 @@ declare global {
   }
 }
 
-if (typeof customElements != 'undefined' && !customElements.get('amazon-pay-v2')) {
-  customElements.define('amazon-pay-v2', AmazonPayV2);
-}
+// Here, in the entry itself, not in a module it imports: see define.ts.
+defineAmazonPayV2();

@@ -11,7 +11,7 @@ import { AmazonPayV2 as AmazonPayV2Element } from './browser/amazon-pay-v2.js';
 import type { AmazonPayEventMap, AmazonPayEventProps } from './browser/events.js';
 import type { AmazonPayV2JSX } from './jsx.js';
 import type { ReactiveElement } from '@lit/reactive-element';
-import './index.js'; // defines <amazon-pay-v2>
+import { defineAmazonPayV2 } from './browser/define.js';
 
 // React 19 checks intrinsic elements in React.JSX: the raw tag gets the same checked attributes.
 declare module 'react' {
@@ -21,6 +21,8 @@ declare module 'react' {
     }
   }
 }
+
+defineAmazonPayV2(); // in this entry's own top level, which `sideEffects` keeps (see define.ts)
 
 const Component = createComponent({
   tagName: 'amazon-pay-v2',
