@@ -42,6 +42,8 @@ export function renderBuyNow(pay: AmazonPayNamespace, selector: string, host: Bu
 
   // A failed onInitCheckout is reported here, and checkout.js then calls onError for it: once is enough.
   let reported = false;
+  // The server's quote for the cart Amazon shows: completion pays that quote, and only it.
+  let quote: string | undefined;
   pay.renderJSButton(selector, {
     ...options,
     checkoutMode: 'ProcessOrder',
@@ -54,7 +56,9 @@ export function renderBuyNow(pay: AmazonPayNamespace, selector: string, host: Bu
     async onInitCheckout() {
       emit(host, 'amazon-pay-click', { body: {}, headers: {} });
       try {
-        return await post({ step: 'init' });
+        const { orderId, ...cart } = await post({ step: 'init' });
+        quote = orderId;
+        return cart;
       } catch (error) {
         failed(error);
         reported = true;
@@ -65,6 +69,7 @@ export function renderBuyNow(pay: AmazonPayNamespace, selector: string, host: Bu
       try {
         const { status, orderId, message, pending } = await post({
           step: 'complete',
+          orderId: quote,
           amazonChargePermissionId: event.amazonChargePermissionId,
           amazonPayMFAReturnUrl: event.amazonPayMFAReturnUrl,
           billingAddress: event.billingAddress,

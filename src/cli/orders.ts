@@ -3,11 +3,11 @@
  * and GMO-PG settings as the server (DATABASE_URL or the PGlite folder; the GMO_PG_* variables).
  * Anything that moves money or deletes data asks first (or takes --yes). See exit.ts for codes.
  */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BackOffice } from '../server/back-office.js';
-import { FINAL_STAGES, ORDER_STAGES, publicOrder, type OrderKind, type OrderStage, type PublicOrder } from '../server/orders/types.js';
-import { purgeOrders } from '../server/retention.js';
+import { type OrderKind, type OrderStage, type PublicOrder } from '../server/orders/types.js';
+import { FINAL_STAGES, ORDER_STAGES, permission, refundable, UNSETTLED_STATUSES, type Operation } from '../server/payments/lifecycle.js';
+import { jsonLinesArchive, purgeOrders } from '../server/retention.js';
 import { reconcileOrders } from '../server/sweeper.js';
 import { CliError, EXIT } from './exit.js';
 import { orderDetail, orderTable, yen } from './output.js';
@@ -71,9 +71,8 @@ export function ordersCommand(): Command {
     .option('--tax <yen>', 'tax to capture', taxAmount)
     .action(session(async (s, orderId: string, opts: { amount?: number; tax?: number }) => {
       const office = await s.backOffice();
-      const order = await paid(office, orderId);
-      if (order.status === 'SALES' || order.status === 'CAPTURE') return s.print(order, `${orderId} is captured already (${order.status}): nothing sent\n`);
-      if (order.status !== 'AUTH') throw refused(`${orderId} is ${order.status}: only an authorization (AUTH) can be captured`);
+      const order = await allowed(office, orderId, 'capture');
+      if (!order) return s.print(await existing(office, orderId), `${orderId} is captured already: nothing sent\n`);
       await s.confirmOrStop(`Capture ${yen((opts.amount ?? order.amount) + (opts.tax ?? order.tax))} of order ${orderId}?`);
       const done = await office.capture(orderId, opts);
       s.print(done, `${orderId} captured: ${done.status}, ${yen(done.amount + done.tax)}\n`);
@@ -84,11 +83,11 @@ export function ordersCommand(): Command {
     .description('cancel an authorization that was not captured (AmazonpayCancel); for captured money use refund')
     .action(session(async (s, orderId: string) => {
       const office = await s.backOffice();
-      const order = await paid(office, orderId);
-      if (order.status === 'CANCEL') return s.print(order, `${orderId} is cancelled already: nothing sent\n`);
-      if (order.status !== 'AUTH') throw refused(`${orderId} is ${order.status}: cancel takes back an authorization (AUTH); to give captured money back use "orders refund ${orderId}"`);
+      const order = await allowed(office, orderId, 'cancel', `; to give captured money back use "orders refund ${orderId}"`);
+      if (!order) return s.print(await existing(office, orderId), `${orderId} is cancelled already: nothing sent\n`);
       await s.confirmOrStop(`Cancel the authorization of ${yen(order.amount + order.tax)} of order ${orderId}?`);
-      const done = await office.cancel(orderId);
+      // GMO-PG is asked again before the call: captured money is never refunded by a "cancel".
+      const done = await office.cancel(orderId, { only: 'authorization' });
       s.print(done, `${orderId} cancelled: ${done.status}\n`);
     }));
 
@@ -99,14 +98,13 @@ export function ordersCommand(): Command {
     .option('--tax <yen>', 'tax to refund with --amount', taxAmount)
     .action(session(async (s, orderId: string, opts: { amount?: number; tax?: number }) => {
       const office = await s.backOffice();
-      const order = await paid(office, orderId);
-      if (!['SALES', 'CAPTURE', 'RETURN'].includes(order.status ?? '')) throw refused(`${orderId} is ${order.status}: only captured money (SALES, CAPTURE) can be refunded; an authorization is cancelled with "orders cancel ${orderId}"`);
-      const left = order.amount + order.tax - order.cancelAmount - order.cancelTax;
-      if (left <= 0) return s.print(order, `${orderId} is refunded in full already: nothing sent\n`);
+      const order = await allowed(office, orderId, 'refund', ` (an authorization is cancelled with "orders cancel ${orderId}")`);
+      if (!order) return s.print(await existing(office, orderId), `${orderId} is refunded in full already: nothing sent\n`);
+      const left = refundable(order);
       const amount = opts.amount === undefined ? left : opts.amount + (opts.tax ?? 0);
       if (amount > left) throw refused(`${yen(amount)} is more than the ${yen(left)} left to refund on ${orderId}`);
       await s.confirmOrStop(`Refund ${yen(amount)} of order ${orderId}?`);
-      const done = await office.cancel(orderId, opts);
+      const done = await office.refund(orderId, opts);
       s.print(done, `${orderId} refunded: ${done.status}, ${yen(done.cancelAmount + done.cancelTax)} returned in all\n`);
     }));
 
@@ -167,7 +165,7 @@ export function ordersCommand(): Command {
 
   orders
     .command('purge')
-    .description(`retention: remove the history of settled orders (${FINAL_STAGES.join(', ')}; not AUTH) last changed more than N days ago, each keeping its last event; with --orders the orders themselves`)
+    .description(`retention: remove the history of settled orders (${FINAL_STAGES.join(', ')}; not ${UNSETTLED_STATUSES.join(', ')}) last changed more than N days ago, each keeping its last event; with --orders the orders themselves`)
     .requiredOption('--older-than <days>', 'days since the order last changed', count('--older-than'))
     .option('--orders', 'remove the orders too (recurring consents and orders that others point to are kept)')
     .option('--archive <file>', 'append what is removed to this JSON Lines file first (written and synced before each batch is removed)')
@@ -175,27 +173,20 @@ export function ordersCommand(): Command {
     .action(session(async (s, opts: { olderThan: number; orders?: boolean; archive?: string; progress?: boolean }) => {
       const store = await s.store();
       await s.confirmOrStop(`Remove the ${opts.orders ? 'orders' : 'history'} of settled orders older than ${opts.olderThan} days${opts.archive ? ` (archived to ${opts.archive})` : ', without an archive'}?`);
-      const fd = opts.archive ? openSync(opts.archive, 'a', 0o600) : undefined; // order data: for the shop's eyes only
+      const archive = opts.archive ? jsonLinesArchive(opts.archive) : undefined;
       const bar = progressBar('purge: {value} orders, {events} events removed', opts.progress, s.opts.json);
       bar?.start(0, 0, { events: 0 });
       try {
         const total = await purgeOrders(store, {
           olderThanDays: opts.olderThan,
           orders: opts.orders,
-          archive:
-            fd === undefined
-              ? undefined
-              : ({ orders: gone, events }) => {
-                  const lines = [...gone.map((o) => JSON.stringify({ type: 'order', ...publicOrder(o) })), ...events.map((e) => JSON.stringify({ type: 'event', ...e }))];
-                  if (lines.length) writeSync(fd, lines.join('\n') + '\n');
-                  fsyncSync(fd);
-                },
+          archive: archive?.archive,
           onProgress: (done) => bar?.update(done.orders, { events: done.events }),
         });
-        bar?.stop();
         s.print(total, `removed ${total.orders} orders and ${total.events} events${opts.archive ? `, archived to ${opts.archive}` : ''}\n`);
       } finally {
-        if (fd !== undefined) closeSync(fd);
+        bar?.stop();
+        archive?.close();
       }
     }));
 
@@ -212,8 +203,11 @@ async function existing(office: BackOffice, orderId: string): Promise<PublicOrde
   return order;
 }
 
-async function paid(office: BackOffice, orderId: string): Promise<PublicOrder> {
+/** The order when `op` is allowed on it (the lifecycle's rule), undefined when it is done already; refused otherwise. */
+async function allowed(office: BackOffice, orderId: string, op: Operation, hint = ''): Promise<PublicOrder | undefined> {
   const order = await existing(office, orderId);
-  if (order.stage !== 'completed') throw refused(`${orderId} is ${order.stage}${order.status ? ` (${order.status})` : ''}: only a paid order can be changed`);
-  return order;
+  const rule = permission(op, order);
+  if (rule.allowed) return order;
+  if (rule.already) return undefined;
+  throw refused(`${orderId} cannot be ${op === 'change' ? 'changed' : `${op}${op.endsWith('e') ? 'd' : 'ed'}`}: ${rule.reason}${hint}`);
 }

@@ -51,7 +51,7 @@ export function session<A extends unknown[]>(fn: (s: Session, ...args: A) => Pro
     const opts = command.optsWithGlobals<Globals>();
     let store: OrderStore | undefined;
     let gmo: GmoPgClient | undefined;
-    const logger = safeLogger(stderrLogger(!!opts.verbose));
+    const logger = safeLogger(stderrLogger(!!opts.verbose, !!opts.json));
     const s: Session = {
       opts,
       logger,
@@ -125,12 +125,15 @@ export function progressBar(format: string, forced: boolean | undefined, json: b
   );
 }
 
-/** The back office's log on stderr: warnings always, the rest with --verbose. */
-function stderrLogger(verbose: boolean): Logger {
+/**
+ * The back office's log on stderr: warnings always, the rest with --verbose. With --json, stderr
+ * carries only the error object (scripts parse it), unless --verbose asks for the log too.
+ */
+function stderrLogger(verbose: boolean, json: boolean): Logger {
   const line = (level: string, m: string, d?: Record<string, unknown>) => process.stderr.write(`${level} ${m}${d ? ' ' + JSON.stringify(d) : ''}\n`);
   return {
     info: (m, d) => verbose && line('info', m, d),
-    warn: (m, d) => line('warn', m, d),
+    warn: (m, d) => (verbose || !json) && line('warn', m, d),
     error: (m, d) => line('error', m, d),
   };
 }

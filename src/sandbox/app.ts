@@ -20,10 +20,18 @@ export const DEFAULT_SHOP_ID = 'tshop00000001';
 export const DEFAULT_SHOP_PASS = 'sandboxpass1';
 
 export interface SandboxOptions {
-  /** The test shop's ID; default `GMO_PG_SHOP_ID`, else `tshop00000001`. */
+  /**
+   * The test shop's ID; default `SANDBOX_SHOP_ID`, else `tshop00000001`. Never GMO_PG_SHOP_ID: the
+   * shop's real credentials, set beside it, must not become the sandbox's.
+   */
   shopId?: string;
-  /** The test shop's password; default `GMO_PG_SHOP_PASS`, else `sandboxpass1`. */
+  /** The test shop's password; default `SANDBOX_SHOP_PASS`, else `sandboxpass1`. */
   shopPass?: string;
+  /**
+   * Accept `POST /__sandbox/faults` from other machines too. Default off: only from this machine
+   * (a loopback peer), since anyone who can switch faults on can make a shop's staging sandbox fail.
+   */
+  faultsFromAnywhere?: boolean;
   /** Where result notifications go (the merchant's `/notify`); none when unset. */
   notifyUrl?: string;
   /** Milliseconds before each notification retry; default [250, 500, 1000, 2000, 4000] (GMO-PG: ~60 min × 5). */
@@ -76,8 +84,8 @@ const STAND_IN = new URL('./amazon/checkout.js', import.meta.url);
 
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const env = process.env;
-  const shopId = options.shopId ?? env.GMO_PG_SHOP_ID ?? DEFAULT_SHOP_ID;
-  const shopPass = options.shopPass ?? env.GMO_PG_SHOP_PASS ?? DEFAULT_SHOP_PASS;
+  const shopId = options.shopId ?? env.SANDBOX_SHOP_ID ?? DEFAULT_SHOP_ID;
+  const shopPass = options.shopPass ?? env.SANDBOX_SHOP_PASS ?? DEFAULT_SHOP_PASS;
   const base = (options.basePath ?? '').replace(/\/$/, '');
   const state = new SandboxState(options.stateFile);
   const faults = new FaultBox();
@@ -339,20 +347,32 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
     const delay = faults.takeDelay(api);
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+    const cut = faults.takeCut(api);
+    if (cut && !cut.processed) return cutConnection(c);
     const forced = faults.takeFailure(api);
     if (forced) return fail(forced);
+    let response: Response;
     try {
-      return answer(runApi(context(c), api, fields));
+      response = answer(runApi(context(c), api, fields));
     } catch (error) {
-      if (error instanceof ApiError) return fail(error.errInfo);
-      throw error;
+      if (!(error instanceof ApiError)) throw error;
+      response = fail(error.errInfo);
     }
+    if (cut) return cutConnection(c); // GMO-PG acted; its answer is lost on the way
+    const hold = faults.takeHold(api);
+    if (hold) await new Promise((resolve) => setTimeout(resolve, hold));
+    return response;
   });
 
   // ---- control, for tests and the demo --------------------------------------------------------
   // A page on another site must not switch faults on (a cross-site form can post text/plain, a
-  // script is refused by its Origin), and every value is checked before anything is armed.
+  // script is refused by its Origin), nor another machine (a program sets any Origin it likes), and
+  // every value is checked before anything is armed.
   r.post('/__sandbox/faults', async (c) => {
+    const peer = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+    if (!options.faultsFromAnywhere && !(peer && /^(127\.|::1$|::ffff:127\.)/.test(peer))) {
+      return c.json({ error: { code: 'FORBIDDEN', message: `fault settings are taken from this machine only (the request came from ${peer ?? 'an unknown peer'}); createSandbox({ faultsFromAnywhere: true }) opens them` } }, 403);
+    }
     const from = c.req.header('origin');
     if ((from && from !== new URL(c.req.url).origin) || c.req.header('sec-fetch-site') === 'cross-site') {
       return c.json({ error: { code: 'FORBIDDEN', message: 'fault settings are taken from the same site only' } }, 403);
@@ -366,6 +386,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     if (f.clear) faults.clear();
     if (f.failNext) faults.failNext(f.failNext.api, f.failNext.errInfo, f.failNext.times);
     if (f.delayNext) faults.delayNext(f.delayNext.api, f.delayNext.ms, f.delayNext.times);
+    if (f.holdAnswerNext) faults.holdAnswerNext(f.holdAnswerNext.api, f.holdAnswerNext.ms, f.holdAnswerNext.times);
+    if (f.cutNext) faults.cutNext(f.cutNext.api, { processed: f.cutNext.processed, times: f.cutNext.times });
     if (f.declineNext) faults.declineNext(f.declineNext);
     if (f.dropNotifications) faults.dropNotifications(f.dropNotifications);
     if (f.authenticateNext) faults.authenticateNext(f.authenticateNext);
@@ -383,6 +405,21 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     return trade.retUrl ?? '';
   };
   return { app, basePath: base, shopId, shopPass, state, faults, notifier, authenticate, close: () => notifier.close() };
+}
+
+/**
+ * An answer that never comes, as a network cut would: the socket is closed under Node (a server of
+ * @hono/node-server), or, where there is no socket to close, the body fails after the headers.
+ */
+function cutConnection(c: Context): Response {
+  const socket = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming?.socket;
+  if (socket) {
+    socket.destroy();
+    return new Response(null, { status: 200 });
+  }
+  return new Response(new ReadableStream({ pull: (controller) => controller.error(new Error('connection cut (sandbox fault)')) }), {
+    headers: { 'content-type': RESPONSE_CONTENT_TYPE },
+  });
 }
 
 function choose(session: Session, form: Record<string, unknown>) {

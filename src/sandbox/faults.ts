@@ -5,8 +5,15 @@
 export interface Faults {
   /** The next `times` calls of `api` answer these ErrInfo codes (several = several pairs). */
   failNext(api: string, errInfo: string | string[], times?: number): void;
-  /** The next `times` calls of `api` wait `ms` before answering. */
+  /** The next `times` calls of `api` wait `ms` before they are handled. */
   delayNext(api: string, ms: number, times?: number): void;
+  /** The next `times` calls of `api` are handled at once, and their answer is held `ms` (slow on the way back: the caller may time out after GMO-PG acted). */
+  holdAnswerNext(api: string, ms: number, times?: number): void;
+  /**
+   * The next `times` calls of `api` get their connection closed without an answer; with `processed`,
+   * after GMO-PG acted on them (the nastiest case: the payment happened, the caller cannot know).
+   */
+  cutNext(api: string, options?: { processed?: boolean; times?: number }): void;
   /** The next `times` payments at the stand-in Amazon page are declined. */
   declineNext(times?: number): void;
   /** The next `times` result-notification attempts are never sent (as if lost on the way). */
@@ -23,6 +30,8 @@ export interface Faults {
 export class FaultBox implements Faults {
   private fails: { api: string; errInfo: string[]; times: number }[] = [];
   private delays: { api: string; ms: number; times: number }[] = [];
+  private holds: { api: string; ms: number; times: number }[] = [];
+  private cuts: { api: string; processed: boolean; times: number }[] = [];
   private declines = 0;
   private drops = 0;
   private authentications = 0;
@@ -32,6 +41,12 @@ export class FaultBox implements Faults {
   }
   delayNext(api: string, ms: number, times = 1) {
     this.delays.push({ api, ms, times });
+  }
+  holdAnswerNext(api: string, ms: number, times = 1) {
+    this.holds.push({ api, ms, times });
+  }
+  cutNext(api: string, { processed = false, times = 1 }: { processed?: boolean; times?: number } = {}) {
+    this.cuts.push({ api, processed, times });
   }
   declineNext(times = 1) {
     this.declines += times;
@@ -45,6 +60,8 @@ export class FaultBox implements Faults {
   clear() {
     this.fails = [];
     this.delays = [];
+    this.holds = [];
+    this.cuts = [];
     this.declines = 0;
     this.drops = 0;
     this.authentications = 0;
@@ -57,6 +74,14 @@ export class FaultBox implements Faults {
   /** Consumes a delay for `api`, if one is armed. */
   takeDelay(api: string): number {
     return take(this.delays, api)?.ms ?? 0;
+  }
+  /** Consumes a held answer for `api`: how long to hold it. */
+  takeHold(api: string): number {
+    return take(this.holds, api)?.ms ?? 0;
+  }
+  /** Consumes a cut for `api`, if one is armed. */
+  takeCut(api: string): { processed: boolean } | undefined {
+    return take(this.cuts, api);
   }
   takeDecline(): boolean {
     return this.declines > 0 ? (this.declines--, true) : false;
@@ -81,6 +106,8 @@ function take<T extends { api: string; times: number }>(list: T[], api: string):
 export interface FaultRequest {
   failNext?: { api: string; errInfo: string[]; times: number };
   delayNext?: { api: string; ms: number; times: number };
+  holdAnswerNext?: { api: string; ms: number; times: number };
+  cutNext?: { api: string; processed: boolean; times: number };
   declineNext?: number;
   dropNotifications?: number;
   authenticateNext?: number;
@@ -106,7 +133,7 @@ export function parseFaults(text: string, apis: readonly string[]): { faults: Fa
   };
   try {
     const faults: FaultRequest = {};
-    const known = ['failNext', 'delayNext', 'declineNext', 'dropNotifications', 'authenticateNext', 'clear'];
+    const known = ['failNext', 'delayNext', 'holdAnswerNext', 'cutNext', 'declineNext', 'dropNotifications', 'authenticateNext', 'clear'];
     const unknown = Object.keys(input).filter((k) => !known.includes(k));
     if (unknown.length) throw { field: unknown[0], message: `${unknown[0]}: not a fault; use ${known.join(', ')}` };
     if (input.failNext !== undefined) {
@@ -120,6 +147,15 @@ export function parseFaults(text: string, apis: readonly string[]): { faults: Fa
     if (input.delayNext !== undefined) {
       const d = input.delayNext ?? {};
       faults.delayNext = { api: api(d.api, 'delayNext.api'), ms: count(d.ms, 'delayNext.ms', 60_000, 0), times: d.times === undefined ? 1 : count(d.times, 'delayNext.times', 1000) };
+    }
+    if (input.holdAnswerNext !== undefined) {
+      const d = input.holdAnswerNext ?? {};
+      faults.holdAnswerNext = { api: api(d.api, 'holdAnswerNext.api'), ms: count(d.ms, 'holdAnswerNext.ms', 60_000, 0), times: d.times === undefined ? 1 : count(d.times, 'holdAnswerNext.times', 1000) };
+    }
+    if (input.cutNext !== undefined) {
+      const d = input.cutNext ?? {};
+      if (d.processed !== undefined && typeof d.processed !== 'boolean') throw { field: 'cutNext.processed', message: 'cutNext.processed: true (GMO-PG acts, then the answer is lost) or false' };
+      faults.cutNext = { api: api(d.api, 'cutNext.api'), processed: d.processed === true, times: d.times === undefined ? 1 : count(d.times, 'cutNext.times', 1000) };
     }
     if (input.declineNext !== undefined) faults.declineNext = count(input.declineNext, 'declineNext', 1000);
     if (input.dropNotifications !== undefined) faults.dropNotifications = count(input.dropNotifications, 'dropNotifications', 1000);

@@ -22,7 +22,7 @@ export function serveSandbox(options: ServeSandboxOptions = {}): Promise<{ origi
       console.log(`GMO-PG / Amazon Pay sandbox on ${origin}
   GMO_PG_BASE_URL=${origin}/payment/
   GMO_PG_SHOP_ID=${sandbox.shopId}
-  GMO_PG_SHOP_PASS=${process.env.GMO_PG_SHOP_PASS ? '(from GMO_PG_SHOP_PASS)' : sandbox.shopPass + '   (sandbox default; never a real password)'}
+  GMO_PG_SHOP_PASS=${sandbox.shopPass}   (the sandbox's own${process.env.SANDBOX_SHOP_PASS ? ', from SANDBOX_SHOP_PASS' : ' default'}; never a real password)
   checkout.js:        ${origin}/amazon/checkout.js  (<amazon-pay-v2 script-src="...">)
   AmazonpayStart:     ${origin}/payment/AmazonpayStart.idPass
   result notification: ${sandbox.notifier.url ?? 'off (--notify-url)'}`);

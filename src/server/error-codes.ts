@@ -61,6 +61,7 @@ export const ERROR_CODES: Record<string, ErrorCodeInfo> = {
   E08000005: { ja: 'Amazon チャージパーミッションが利用できません。', en: 'The Amazon charge permission cannot be charged.' },
   E08000006: { ja: 'AmazonpayType が正しくありません (3 または 4)。', en: 'AmazonpayType is invalid (3 or 4).' },
   E08000007: { ja: '決済結果戻しURL (RetURL) が指定されていません。', en: 'RetURL is missing.' },
+  E08000010: { ja: '購入者が承認した金額を超えています。', en: 'The amount is more than the buyer approved at Amazon.' },
 };
 
 /**
@@ -77,6 +78,7 @@ export const SANDBOX_CODES = {
   retUrlMissing: 'E08000007',
   paymentTermSecInvalid: 'E08000008',
   authorizationExpired: 'E08000009',
+  amountNotApproved: 'E08000010',
 } as const;
 
 /** Rate-limit codes: the only ones where trying again later can help. */

@@ -11,20 +11,22 @@
  */
 import { Hono } from 'hono';
 import { createBackOffice, type BackOffice } from './back-office.js';
-import { createGmoPgClient, type GmoPgClient, type GmoPgConfig } from './client.js';
+import { createGmoPgClient, PRODUCTION_BASE_URL, TEST_BASE_URL, type GmoPgClient, type GmoPgConfig } from './client.js';
 import { limitBody } from './http/body-limit.js';
 import { publicOriginOf } from './http/public-origin.js';
 import { adaptLogger, consoleLogger, safeLogger, type Logger } from './logger.js';
 import type { OrderSpec } from './order-spec.js';
 import { openOrderStore } from './orders/sql-store.js';
+import { StoreUnavailableError } from './orders/sql.js';
 import type { Order, OrderStore } from './orders/types.js';
 import { addressRoute } from './routes/address.js';
 import { buyNowRoute } from './routes/buy-now.js';
 import { checkoutRoute } from './routes/checkout.js';
-import { jsonError, type HandlerContext, type RouteEnv } from './routes/context.js';
+import { completion, jsonError, type HandlerContext, type RouteEnv } from './routes/context.js';
 import { notifyRoute } from './routes/notify.js';
-import { metricsRoute } from './routes/metrics.js';
+import { checkMetricsRoute, metricsRoute } from './routes/metrics.js';
 import { resultRoute } from './routes/result.js';
+import { confirmOrder, ConfirmQueue } from './payments/confirm.js';
 import { instrumentStore } from './telemetry/instrumented-store.js';
 import { createPromMetrics, noMetrics, type MetricsOptions, type MetricsRegistry } from './telemetry/metrics.js';
 import { reconcileOrders, type ReconcileOptions, type ReconcileSummary } from './sweeper.js';
@@ -72,7 +74,7 @@ export interface AmazonPayHandlerOptions {
   paymentTermSec?: number;
   /** Largest request body accepted on any route, in bytes, counted as it arrives; default 16384. */
   maxBodyBytes?: number;
-  /** After a notification's confirmation, how long further notifications for that order wait to be confirmed together, in ms; default 1000. */
+  /** After a confirmation of an order with GMO-PG (a notification, a RetURL post), how long further ones for that order wait to be confirmed together, in ms; default 1000. */
   notificationQuietMs?: number;
   orderIdPrefix?: string;
   /** Where the handler logs (default the console). Loggers as they come fit: pino, winston, bunyan, console. */
@@ -83,6 +85,13 @@ export interface AmazonPayHandlerOptions {
    * the list. OpenTelemetry spans need no option: they are made when the shop has an SDK.
    */
   metrics?: boolean | MetricsOptions;
+  /**
+   * Run against a GMO-PG that is not https (the sandbox) although the shop looks like production
+   * (NODE_ENV=production and an https `publicUrl`): a demo or a staging shop on the sandbox. Without
+   * it (or AMAZON_PAY_V2_ALLOW_SANDBOX=1), createAmazonPayHandler refuses, naming the setting: real
+   * payments would go to a sandbox that takes no money.
+   */
+  allowSandbox?: boolean;
   /** Runs `reconcile()` this often, in the background (ms); default off: call it from cron instead. */
   reconcileEveryMs?: number;
   /**
@@ -112,9 +121,11 @@ export interface AmazonPayHandler {
 export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): Promise<AmazonPayHandler> {
   if (typeof options.resolveOrder !== 'function') throw new Error('createAmazonPayHandler: resolveOrder is required: it decides the amount on the server');
   if (!options.completionUrl) throw new Error('createAmazonPayHandler: completionUrl is required: where the shopper lands after paying');
+  if (typeof options.metrics === 'object') checkMetricsRoute(options.metrics.route); // before anything is opened
   const logger = safeLogger(adaptLogger(options.logger ?? consoleLogger));
   const publicOrigin = publicOriginOf(options, logger);
   const gmo = options.gmo && 'execTranAmazonpay' in options.gmo ? options.gmo : createGmoPgClient(options.gmo as GmoPgConfig | undefined);
+  refuseSandboxInProduction(options, gmo.baseUrl, logger);
   const prom = options.metrics ? await createPromMetrics(options.metrics === true ? {} : options.metrics) : undefined;
   const metrics = prom?.metrics ?? noMetrics;
   const ownStore = options.store ?? (await openOrderStore());
@@ -124,15 +135,32 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   const stopWatching = metrics.watchBacklog(() => (ownStore as { backlog?(): number }).backlog?.() ?? 0);
   const backOffice = createBackOffice(store, gmo, logger, options.orderIdPrefix);
   const background = new Set<Promise<unknown>>();
+  const later = (task: Promise<unknown>) => {
+    const tracked = task.finally(() => background.delete(tracked));
+    background.add(tracked);
+  };
+  const quietMs = options.notificationQuietMs ?? 1000;
+  const notified = (orderId: string) =>
+    confirmOrder(store, gmo, orderId, 'notification', { logger }).then(
+      (result) => {
+        if (!result) return void logger.warn('notification for an unknown order', { orderId });
+        // The lag: from the order's start to now (its confirmation follows the notification within notificationQuietMs).
+        metrics.notificationLag((Date.now() - Date.parse(result.order.createdAt)) / 1000);
+        logger.info('notification confirmed', { orderId, status: result.order.status, stage: result.order.stage, changed: result.changed });
+        return result;
+      },
+      (error: Error) => void logger.warn('notification not confirmed', { orderId, error: error.message }),
+    );
   const ctx: HandlerContext = {
     options,
     gmo,
     store,
     logger,
     metrics,
-    later(task) {
-      const tracked = task.finally(() => background.delete(tracked));
-      background.add(tracked);
+    later,
+    confirmations: {
+      notification: new ConfirmQueue(notified, { quietMs, later }),
+      RetURL: new ConfirmQueue((orderId) => confirmOrder(store, gmo, orderId, 'RetURL', { logger }), { quietMs, later }),
     },
   };
 
@@ -149,6 +177,19 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
     }
     c.set('origin', answer.origin);
     return next();
+  });
+  // What no route answers itself: the database away (503, the shop stays up and recovers by itself),
+  // or a fault of our own (500). The shopper's RetURL post lands on the completion page either way.
+  let lastOutage = 0;
+  app.onError((error, c) => {
+    const away = error instanceof StoreUnavailableError;
+    if (!away) logger.error('request failed', { path: c.req.path, error: error.message });
+    else if (Date.now() - lastOutage > 10_000) (lastOutage = Date.now()), logger.error('order store unavailable: answering 503 until it is back', { error: error.message });
+    if (c.req.method === 'POST' && c.req.path.endsWith('/result')) return c.redirect(completion(options, undefined, 'pending', away ? 'store_unavailable' : 'error'), 303);
+    if (away) c.header('retry-after', '5');
+    return away
+      ? jsonError(c, 503, { code: 'STORE_UNAVAILABLE', message: 'ただいまご注文を受け付けられません。しばらくしてからもう一度お試しください。' })
+      : jsonError(c, 500, { code: 'INTERNAL_ERROR', message: 'ただいまお手続きできません。しばらくしてからもう一度お試しください。' });
   });
   checkoutRoute(routes, ctx);
   buyNowRoute(routes, ctx);
@@ -185,4 +226,23 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
       await ownStore.close();
     },
   };
+}
+
+/**
+ * GMO-PG answers only over https, test and production alike: an http base URL is the sandbox. In a
+ * shop that looks like production it would take real orders and no money, so the start is refused
+ * unless the shop says it means it; in a production process with no public https URL, a warning.
+ */
+function refuseSandboxInProduction(options: AmazonPayHandlerOptions, baseUrl: string, logger: Logger) {
+  if (/^https:/i.test(baseUrl) || options.allowSandbox || process.env.AMAZON_PAY_V2_ALLOW_SANDBOX === '1') return;
+  if (process.env.NODE_ENV !== 'production') return;
+  const publicUrl = options.publicUrl && URL.canParse(options.publicUrl) ? new URL(options.publicUrl) : undefined;
+  const local = !publicUrl || /^(localhost|127\.[\d.]+|\[::1\])$/.test(publicUrl.hostname);
+  if (publicUrl?.protocol === 'https:' && !local) {
+    throw new Error(
+      `createAmazonPayHandler: GMO-PG's base URL ${baseUrl} is not https (the sandbox?) in a production shop (NODE_ENV=production, publicUrl ${publicUrl.origin}): ` +
+        `set GMO_PG_BASE_URL to ${PRODUCTION_BASE_URL} (or the test environment ${TEST_BASE_URL}), or pass allowSandbox: true (AMAZON_PAY_V2_ALLOW_SANDBOX=1) for a demo on the sandbox`,
+    );
+  }
+  logger.warn('GMO-PG base URL is not https (the sandbox?) with NODE_ENV=production: no real payment is taken', { baseUrl });
 }

@@ -11,15 +11,19 @@ export { checkOrderSpec, OrderSpecError, type OrderSpec } from './order-spec.js'
 export { createBackOffice, BackOfficeError, type BackOffice } from './back-office.js';
 export { openOrderStore, storeLocation, SqlOrderStore } from './orders/sql-store.js';
 export { MemoryOrderStore } from './orders/memory-store.js';
-export { openPglite, openPostgres, type Sql } from './orders/sql.js';
+export { openPglite, openPostgres, StoreUnavailableError, type Sql, type PostgresTimeouts } from './orders/sql.js';
 export { publicOrder, type PublicOrder, type Order, type OrderEvent, type OrderStage, type OrderStore, type EventSource, type OrderKind, type ListOptions, type PurgeOptions, type PurgeBatch, FINAL_STAGES, ORDER_STAGES } from './orders/types.js';
 export { newOrderId } from './order-id.js';
 export { failureOf, type FailureAnswer } from './outcome.js';
 export { reconcile } from './reconcile.js';
+export {
+  GMO_PG_STATUSES, PAID_STATUSES, UNPAID_STATUSES, FAILED_STATUSES, UNSETTLED_STATUSES, OPEN_STAGES, AUTHORIZATION_LIFETIME_MS,
+  stageFor, permission, refundable, type GmoPgStatus, type Operation, type Permission, type MoneyState,
+} from './payments/lifecycle.js';
 export { reconcileOrders, type ReconcileOptions, type ReconcileSummary } from './sweeper.js';
 export { consoleLogger, safeLogger, adaptLogger, redact, type Logger } from './logger.js';
 export { createPromMetrics, PROM_CLIENT_INSTALL, type Metrics, type MetricsOptions, type MetricsRegistry } from './telemetry/metrics.js';
 export type { CallOutcome } from './telemetry/tracing.js';
-export { purgeOrders, type PurgeOrdersOptions } from './retention.js';
+export { purgeOrders, jsonLinesArchive, type PurgeOrdersOptions, type PurgeArchive } from './retention.js';
 export { toNodeListener, type HasApp } from './node.js';
 export { amazonPayRoutes, type AmazonPayRoutes } from './route-handlers.js';

@@ -6,12 +6,11 @@
  * Call `handler.reconcile()` from cron, or set `reconcileEveryMs`. Orders are claimed with a lease
  * (OrderStore.claimStale), so sweepers in several processes share the work without overlap.
  */
-import { AUTHORIZATION_LIFETIME_MS } from './back-office.js';
 import type { GmoPgClient } from './client.js';
-import { GmoPgError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { Order, OrderStage, OrderStore } from './orders/types.js';
-import { reconcile } from './reconcile.js';
+import type { Order, OrderStore } from './orders/types.js';
+import { confirmOrder } from './payments/confirm.js';
+import { AUTHORIZATION_LIFETIME_MS, isUnpaid, OPEN_STAGES } from './payments/lifecycle.js';
 
 export interface ReconcileOptions {
   /** Orders last changed longer ago than this are looked at; default 10 minutes. */
@@ -45,13 +44,10 @@ export interface ReconcileSummary {
   expiring: number;
 }
 
-const OPEN: OrderStage[] = ['created', 'entered', 'started', 'entry_unknown', 'exec_unknown'];
-const UNPAID = new Set(['UNPROCESSED', 'REQSUCCESS']);
-
 export async function reconcileOrders(store: OrderStore, gmo: GmoPgClient, logger: Logger, options: ReconcileOptions = {}): Promise<ReconcileSummary> {
   const graceMs = options.graceMs ?? 10 * 60_000;
   const abandonAfterMs = options.abandonAfterMs ?? 60 * 60_000;
-  const orders = await store.claimStale({ stages: OPEN, before: new Date(Date.now() - graceMs), limit: options.limit ?? 500, leaseMs: 5 * 60_000 });
+  const orders = await store.claimStale({ stages: [...OPEN_STAGES], before: new Date(Date.now() - graceMs), limit: options.limit ?? 500, leaseMs: 5 * 60_000 });
   const summary: ReconcileSummary = { checked: orders.length, settled: 0, abandoned: 0, unchanged: 0, errors: 0, expiring: 0 };
   const queue = [...orders];
   const worker = async () => {
@@ -75,24 +71,25 @@ export async function reconcileOrders(store: OrderStore, gmo: GmoPgClient, logge
   if (summary.checked || summary.expiring) logger.info('reconcile: done', { ...summary });
   return summary;
 
+  /**
+   * GMO-PG's answer for one order. Only an answer counts: an error (busy, a timeout) throws and the
+   * order is asked again after its lease. An order is abandoned only when GMO-PG says it is unpaid,
+   * or that it has no transaction at all, long after its last change, and nothing changed it since.
+   */
   async function settle(order: Order): Promise<'settled' | 'abandoned' | 'unchanged'> {
     const old = Date.now() - Date.parse(order.updatedAt) > abandonAfterMs;
-    let result;
-    try {
-      result = order.accessId ? await reconcile(store, gmo, order.orderId, 'reconcile') : undefined;
-    } catch (error) {
-      // GMO-PG has no transaction under this OrderID (EntryTran never reached it): nothing to pay.
-      if (!(error instanceof GmoPgError) || !old) throw error;
-    }
-    const now = result?.order ?? order;
+    const result = await confirmOrder(store, gmo, order.orderId, 'reconcile', { logger });
+    if (!result) return 'unchanged'; // removed meanwhile
+    const now = result.order;
     if (now.stage === 'completed' || now.stage === 'failed') {
       logger.info('reconcile: order settled', { orderId: order.orderId, stage: now.stage, status: now.status });
       return 'settled';
     }
-    if (old && (!now.status || UNPAID.has(now.status))) {
+    if (old && !result.foreign && (result.noTrade || isUnpaid(now.status))) {
+      const seen = now.version;
       const { changed } = await store.update(order.orderId, (current) =>
-        OPEN.includes(current.stage)
-          ? { changes: { stage: 'abandoned' }, event: { source: 'reconcile', event: `abandoned: still ${current.status ?? 'not at GMO-PG'} after ${Math.round(abandonAfterMs / 60_000)} min` } }
+        current.version === seen && OPEN_STAGES.includes(current.stage)
+          ? { changes: { stage: 'abandoned' }, event: { source: 'reconcile', event: `abandoned: still ${result.noTrade ? 'not at GMO-PG' : current.status} after ${Math.round(abandonAfterMs / 60_000)} min` } }
           : null,
       );
       if (changed) logger.info('reconcile: order abandoned', { orderId: order.orderId, status: now.status });

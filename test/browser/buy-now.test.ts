@@ -52,10 +52,11 @@ describe('<amazon-pay-v2 mode="buy-now">', () => {
     await sleep(20); // Amazon gets the answer once the handler returns
     const [run] = fake().buyNow;
     expect(run.cart!.totalOrderAmount.amount).to.equal('8800');
+    expect(run.cart, "Amazon gets the cart, not the server's quote id").to.not.have.property('orderId');
     expect(run.status).to.equal('success');
     const sent = JSON.parse((await serverSeen(key)).last!.body);
     expect(sent).to.deep.equal({
-      step: 'complete', amazonChargePermissionId: run.completed!.amazonChargePermissionId, amazonPayMFAReturnUrl: run.completed!.amazonPayMFAReturnUrl,
+      step: 'complete', orderId: 'AP-BUYNOW-1', amazonChargePermissionId: run.completed!.amazonChargePermissionId, amazonPayMFAReturnUrl: run.completed!.amazonPayMFAReturnUrl,
       billingAddress: { name: 'テスト 太郎' }, paymentDescriptor: 'Visa ****1111',
     });
     expect(Object.keys(sent)).to.not.include('amount');

@@ -8,34 +8,48 @@ import { startShop, type RunningShop } from './support/shop.js';
 
 let sandbox: RunningSandbox;
 let shop: RunningShop;
+/** The shop's cart: what resolveOrder answers, at init and again at completion. */
+let cart = { amount: 8000, tax: 800 };
 before(async () => {
   sandbox = await startSandbox();
-  shop = await startShop(sandbox, { resolveOrder: () => ({ amount: 8000, tax: 800, description: '今すぐ購入のテスト' }) });
+  shop = await startShop(sandbox, { gmoTimeoutMs: 1000, resolveOrder: () => ({ ...cart, description: '今すぐ購入のテスト' }) });
 });
 after(async () => {
   await shop.stop();
   await sandbox.stop();
 });
-beforeEach(() => sandbox.faults.clear());
+beforeEach(() => {
+  sandbox.faults.clear();
+  cart = { amount: 8000, tax: 800 };
+});
 
 const buyNow = (body: object, headers: Record<string, string> = {}) =>
   fetch(`${shop.api}/buy-now`, { method: 'POST', headers: { 'content-type': 'application/json', origin: shop.origin, ...headers }, body: JSON.stringify(body) });
 
-/** What the stand-in Amazon page hands onCompleteCheckout. */
-async function amazonBuyNow(amount = 8800) {
-  const response = await fetch(`${sandbox.origin}/amazon/buy-now/charge-permission`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ merchantId: 'A2MERCHANT', amount }) });
-  return (await response.json()) as { amazonChargePermissionId: string; amazonPayMFAReturnUrl: string; paymentDescriptor: string };
+/**
+ * What the element hands the completion: the quote the init step answered (its orderId) and what the
+ * stand-in Amazon page hands onCompleteCheckout, for the total Amazon showed.
+ */
+async function amazonBuyNow() {
+  const { orderId, totalOrderAmount } = (await (await buyNow({ step: 'init' })).json()) as { orderId: string; totalOrderAmount: { amount: string } };
+  const response = await fetch(`${sandbox.origin}/amazon/buy-now/charge-permission`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ merchantId: 'A2MERCHANT', amount: Number(totalOrderAmount.amount) }) });
+  return { orderId, ...((await response.json()) as { amazonChargePermissionId: string; amazonPayMFAReturnUrl: string; paymentDescriptor: string }) };
 }
+const trades = () => [...sandbox.state.trades.values()].length;
 
 describe('POST /buy-now', () => {
   it("answers onInitCheckout's cart from resolveOrder, whatever the browser sends", async () => {
     const response = await buyNow({ step: 'init', amount: 1, totalOrderAmount: { amount: '1' } });
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), {
+    const { orderId, ...amounts } = (await response.json()) as { orderId: string };
+    assert.deepEqual(amounts, {
       totalBaseAmount: { amount: '8000', currencyCode: 'JPY' },
       totalTaxAmount: { amount: '800', currencyCode: 'JPY' },
       totalOrderAmount: { amount: '8800', currencyCode: 'JPY' },
     });
+    // The quote is kept on the server: what completion may charge.
+    const quote = (await shop.handler.store.get(orderId))!;
+    assert.deepEqual([quote.kind, quote.stage, quote.amount, quote.tax, quote.accessId], ['buy-now', 'created', 8000, 800, null]);
   });
 
   it('pays on the charge permission: EntryTran, ExecTran with ApbType and the MFA RetURL, CheckString verified, the order recorded', async () => {
@@ -48,10 +62,57 @@ describe('POST /buy-now', () => {
     const trade = sandbox.state.tradeByOrder(sandbox.shopId, answer.orderId)!;
     assert.deepEqual([trade.flow, trade.apbType, trade.retUrl, trade.amount], ['buy-now', 'PayOnly', amazon.amazonPayMFAReturnUrl, 8000]);
     assert.ok(shop.logs.some((l) => l.startsWith('info Buy Now: payment completed') && l.includes(answer.orderId)));
-    // The permission was for one checkout: a second payment on it is refused, and Amazon is told "decline".
+    // A quote pays once: a second completion (a double click) answers how the first ended, and charges nothing.
+    const count = trades();
     const again = (await (await buyNow({ step: 'complete', ...amazon })).json()) as { status: string; orderId: string };
-    assert.equal(again.status, 'decline');
-    assert.equal((await shop.handler.store.get(again.orderId))!.stage, 'exec_failed');
+    assert.deepEqual([again.status, again.orderId, trades()], ['success', answer.orderId, count]);
+    // The permission was for one checkout: a payment of another quote on it is refused, and Amazon is told "decline".
+    const other = (await (await buyNow({ step: 'complete', ...amazon, orderId: (await amazonBuyNow()).orderId })).json()) as { status: string; orderId: string };
+    assert.equal(other.status, 'decline');
+    assert.equal((await shop.handler.store.get(other.orderId))!.stage, 'exec_failed');
+  });
+
+  it('charges the amount the buyer approved: a cart that changed after Amazon showed it is declined, never charged at the new amount', async () => {
+    const amazon = await amazonBuyNow(); // Amazon shows ¥8,800
+    cart = { amount: 50000, tax: 100 }; // the shop's cart changes before the buyer completes
+    const count = trades();
+    const answer = (await (await buyNow({ step: 'complete', ...amazon })).json()) as { status: string; orderId: string; message: string };
+    assert.deepEqual([answer.status, trades()], ['decline', count], 'nothing sent to GMO-PG');
+    assert.match(answer.message, /カートの内容が変わりました/);
+    const order = (await shop.handler.store.get(answer.orderId))!;
+    assert.deepEqual([order.stage, order.amount], ['failed', 8000]);
+    assert.ok(shop.logs.some((l) => l.startsWith('warn Buy Now declined: the cart changed') && l.includes('"quoted":8800') && l.includes('"now":50100')));
+    // The quote's id is the server's: one that is not a Buy Now quote is refused by name.
+    const forged = await buyNow({ step: 'complete', ...amazon, orderId: 'AP-NOT-A-QUOTE' });
+    assert.equal(forged.status, 400);
+    assert.equal(((await forged.json()) as { error: { field: string } }).error.field, 'orderId');
+  });
+
+  it('is refused by Amazon (the sandbox) when more is charged than the buyer approved on its screen', async () => {
+    const { orderId } = (await (await buyNow({ step: 'init' })).json()) as { orderId: string };
+    // Amazon's screen showed ¥1,000 (a charge permission approved for that), the quote says ¥8,800.
+    const small = await fetch(`${sandbox.origin}/amazon/buy-now/charge-permission`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ merchantId: 'A2MERCHANT', amount: 1000 }) });
+    const answer = (await (await buyNow({ step: 'complete', orderId, ...((await small.json()) as object) })).json()) as { status: string };
+    assert.equal(answer.status, 'decline');
+    const order = (await shop.handler.store.get(orderId))!;
+    assert.deepEqual([order.stage, order.errorCodes], ['exec_failed', 'E08000010']);
+  });
+
+  it('answers "success" with pending when GMO-PG took the payment but its answer was lost, and the sweep records it paid', async () => {
+    const amazon = await amazonBuyNow();
+    sandbox.faults.cutNext('ExecTranAmazonpay', { processed: true }); // GMO-PG authorizes; the answer never arrives
+    const answer = (await (await buyNow({ step: 'complete', ...amazon })).json()) as { status: string; orderId: string; pending?: boolean };
+    assert.deepEqual([answer.status, answer.pending], ['success', true], '"error" or "decline" would invite a second payment');
+    const open = (await shop.handler.store.get(answer.orderId))!;
+    assert.equal(open.stage, 'exec_unknown', 'neither paid nor failed: nobody knows yet');
+    assert.equal(sandbox.state.tradeByOrder(sandbox.shopId, answer.orderId)!.status, 'AUTH');
+    // A retry of the completion charges nothing more.
+    const count = trades();
+    assert.equal(((await (await buyNow({ step: 'complete', ...amazon })).json()) as { pending?: boolean }).pending, true);
+    assert.equal(trades(), count);
+    await shop.handler.reconcile({ graceMs: 0 });
+    const settled = (await shop.handler.store.get(answer.orderId))!;
+    assert.deepEqual([settled.stage, settled.status], ['completed', 'AUTH']);
   });
 
   it('when Amazon asks the buyer to authenticate (MFA, inferred): the order is not paid until GMO-PG says so, then settles', async () => {
@@ -91,8 +152,9 @@ describe('POST /buy-now', () => {
     assert.equal(busy.status, 'error');
     for (const [body, field] of [
       [{ step: 'pay' }, 'step'],
-      [{ step: 'complete', amazonChargePermissionId: '<x>', amazonPayMFAReturnUrl: 'https://a.example/' }, 'amazonChargePermissionId'],
-      [{ step: 'complete', amazonChargePermissionId: 'S03-1234567-1234567', amazonPayMFAReturnUrl: 'javascript:alert(1)' }, 'amazonPayMFAReturnUrl'],
+      [{ step: 'complete', amazonChargePermissionId: 'S03-1234567-1234567', amazonPayMFAReturnUrl: 'https://a.example/' }, 'orderId'],
+      [{ step: 'complete', orderId: 'AP-1', amazonChargePermissionId: '<x>', amazonPayMFAReturnUrl: 'https://a.example/' }, 'amazonChargePermissionId'],
+      [{ step: 'complete', orderId: 'AP-1', amazonChargePermissionId: 'S03-1234567-1234567', amazonPayMFAReturnUrl: 'javascript:alert(1)' }, 'amazonPayMFAReturnUrl'],
     ] as const) {
       const response = await buyNow(body);
       assert.equal(response.status, 400);

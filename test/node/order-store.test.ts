@@ -38,7 +38,21 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal(store.sql.kind, kind);
       assert.equal(await store.migrate(), 0);
       const [{ version }] = await store.sql.query<{ version: number }>('select max(version) as version from amazon_pay_schema');
-      assert.equal(version, 5);
+      assert.equal(version, 6);
+      // The indexes whose condition is a lifecycle rule carry it, and are not built again when it is the same.
+      const [{ definition }] = await store.sql.query<{ definition: string }>(`select obj_description('amazon_pay_orders_unsettled'::regclass, 'pg_class') as definition`);
+      assert.match(definition, /where stage in \('created', 'entry_unknown', 'entered', 'exec_unknown', 'started'\)$/);
+    });
+
+    it("builds a rule index again when the lifecycle's rule differs from the one it was built with", async () => {
+      await store.sql.query(`drop index amazon_pay_orders_unsettled`);
+      await store.sql.query(`create index amazon_pay_orders_unsettled on amazon_pay_orders (updated_at) where stage in ('created', 'entered', 'started')`);
+      await store.sql.query(`comment on index amazon_pay_orders_unsettled is 'an older rule'`);
+      assert.equal(await store.migrate(), 0);
+      const [{ predicate }] = await store.sql.query<{ predicate: string }>(
+        `select pg_get_expr(indpred, indrelid) as predicate from pg_index where indexrelid = 'amazon_pay_orders_unsettled'::regclass`,
+      );
+      assert.match(predicate, /entry_unknown.*exec_unknown/);
     });
 
     it('upgrades a database made by an earlier version, keeping its orders', async () => {
@@ -53,8 +67,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await store.sql.query('drop index amazon_pay_orders_unsettled');
       await store.sql.query('alter table amazon_pay_orders drop column reconcile_lease');
       for (const index of ['created', 'authorized', 'parent']) await store.sql.query(`drop index amazon_pay_orders_${index}`);
+      await store.sql.query('alter table amazon_pay_orders drop column version');
       await store.sql.query('delete from amazon_pay_schema where version > 1');
-      assert.equal(await store.migrate(), 4);
+      assert.equal(await store.migrate(), 5);
       const constraints = await store.sql.query<{ contype: string; key: string }>(
         "select contype, pg_get_constraintdef(oid) as key from pg_constraint where conrelid = 'amazon_pay_order_events'::regclass and contype in ('p', 'f', 'u') order by contype",
       );

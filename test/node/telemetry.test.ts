@@ -34,11 +34,11 @@ describe('Prometheus metrics', () => {
   let shop: RunningShop;
   const registry = new Registry();
   before(async () => {
-    shop = await startShop(sandbox, { metrics: { registry, route: { bearerToken: 'scrape-token' } } });
+    shop = await startShop(sandbox, { metrics: { registry, route: { bearerToken: 'scrape-token-0123456789' } } });
   });
   after(() => shop.stop());
 
-  const scrape = () => fetch(`${shop.api}/metrics`, { headers: { authorization: 'Bearer scrape-token', host: 'metrics.internal:9100' } });
+  const scrape = () => fetch(`${shop.api}/metrics`, { headers: { authorization: 'Bearer scrape-token-0123456789', host: 'metrics.internal:9100' } });
 
   it('counts checkouts by kind and outcome, GMO-PG calls by API and result, store writes and notification lag', async () => {
     const paid = await payOrder(sandbox, shop);

@@ -66,7 +66,7 @@ export async function testRoutes(ctx, next) {
     const money = (amount) => ({ amount, currencyCode: 'JPY' });
     ctx.body = JSON.stringify(
       body.step === 'init'
-        ? { totalBaseAmount: money('8000'), totalTaxAmount: money('800'), totalOrderAmount: money('8800') }
+        ? { orderId: 'AP-BUYNOW-1', totalBaseAmount: money('8000'), totalTaxAmount: money('800'), totalOrderAmount: money('8800') }
         : { status: scenario === 'decline' ? 'decline' : 'success', orderId: 'AP-BUYNOW-1', ...(scenario === 'pending' && { pending: true }), received: body },
     );
     return;

@@ -265,6 +265,9 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
       if (!permission || permission.shopId !== trade.shopId || !usable || permission.status !== 'Chargeable') {
         throw new ApiError([SANDBOX_CODES.chargePermissionUnusable]);
       }
+      // Amazon charges a Buy Now checkout at most what the buyer approved on its screen (the charge
+      // permission's limit); GMO-PG's code for the refusal is not published: the sandbox's placeholder.
+      if (permission.buyNow && trade.amount + trade.tax > permission.amountLimit) throw new ApiError([SANDBOX_CODES.amountNotApproved]);
       if (permission.buyNow) {
         permission.status = 'Closed'; // one checkout, one charge
         permission.reasonCode = 'MerchantClosed';

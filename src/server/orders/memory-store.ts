@@ -1,4 +1,5 @@
-import { FINAL_STAGES, type EventInput, type ListOptions, type NewOrder, type Order, type OrderChanges, type OrderEvent, type OrderStage, type OrderStore, type PurgeBatch, type PurgeOptions } from './types.js';
+import { purgeable } from '../payments/lifecycle.js';
+import type { EventInput, ListOptions, NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore, PurgeBatch, PurgeOptions } from './types.js';
 
 /** Orders in memory: for unit tests only. Nothing survives the process; use the SQL store for a shop. */
 export class MemoryOrderStore implements OrderStore {
@@ -12,7 +13,7 @@ export class MemoryOrderStore implements OrderStore {
     const order: Order = {
       stage: 'created', status: null, cancelAmount: 0, cancelTax: 0, accessId: null, accessPass: null,
       checkoutSessionId: null, chargePermissionId: null, parentOrderId: null, frequencyUnit: null,
-      frequencyValue: null, description: null, errorCodes: null, createdAt: now, updatedAt: now, ...input,
+      frequencyValue: null, description: null, errorCodes: null, createdAt: now, updatedAt: now, ...input, version: 0,
     };
     this.orders.set(order.orderId, order);
     this.log(order, event);
@@ -25,7 +26,7 @@ export class MemoryOrderStore implements OrderStore {
       if (!current) throw new Error(`order ${orderId} not found`);
       const decision = decide({ ...current });
       if (!decision) return { order: { ...current }, changed: false };
-      Object.assign(current, decision.changes, { updatedAt: new Date().toISOString() });
+      Object.assign(current, decision.changes, { updatedAt: new Date().toISOString(), version: current.version + 1 });
       this.log(current, decision.event);
       return { order: { ...current }, changed: true };
     });
@@ -64,18 +65,18 @@ export class MemoryOrderStore implements OrderStore {
     const o = this.orders.get(orderId);
     return o && { ...o };
   }
-  async list({ limit = 100, offset = 0, stage, kind, before }: ListOptions = {}) {
+  async list({ limit = 100, offset = 0, stage, kind, parentOrderId, before }: ListOptions = {}) {
     let all = [...this.orders.values()].reverse();
     if (before) all = all.slice(all.findIndex((o) => o.orderId === before) + 1);
     const stages = stage === undefined ? undefined : ([] as OrderStage[]).concat(stage);
     return all
-      .filter((o) => (!stages || stages.includes(o.stage)) && (!kind || o.kind === kind))
+      .filter((o) => (!stages || stages.includes(o.stage)) && (!kind || o.kind === kind) && (!parentOrderId || o.parentOrderId === parentOrderId))
       .slice(offset, offset + limit)
       .map((o) => ({ ...o }));
   }
   async purge({ before, orders = false, after = '', limit = 500, archive }: PurgeOptions): Promise<PurgeBatch> {
     const victims = [...this.orders.values()]
-      .filter((o) => o.orderId > after && FINAL_STAGES.includes(o.stage) && o.status !== 'AUTH' && Date.parse(o.updatedAt) < before.getTime())
+      .filter((o) => o.orderId > after && purgeable(o) && Date.parse(o.updatedAt) < before.getTime())
       .filter((o) => !orders || (!o.frequencyUnit && ![...this.orders.values()].some((c) => c.parentOrderId === o.orderId)))
       .sort((a, b) => (a.orderId < b.orderId ? -1 : 1))
       .slice(0, limit);

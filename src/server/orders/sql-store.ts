@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lockFolder, type FolderLock } from './folder-lock.js';
 import { OrderJournal } from './journal.js';
-import { openPglite, openPostgres, type Query, type Sql } from './sql.js';
-import { FINAL_STAGES, ORDER_STAGES, type EventInput, type ListOptions, type NewOrder, type Order, type OrderChanges, type OrderEvent, type OrderStage, type OrderStore, type PurgeBatch, type PurgeOptions } from './types.js';
+import { openPglite, openPostgres, StoreUnavailableError, type PostgresTimeouts, type Query, type Sql } from './sql.js';
+import { AUTHORIZED, OPEN_STAGES_SQL, PURGEABLE_SQL, sqlIn } from '../payments/lifecycle.js';
+import type { EventInput, ListOptions, NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore, PurgeBatch, PurgeOptions } from './types.js';
 import { WriteBatch } from './write-batch.js';
 
 /**
@@ -65,6 +66,19 @@ const MIGRATIONS: string[] = [
   `create index amazon_pay_orders_created on amazon_pay_orders (created_at, order_id);
    create index amazon_pay_orders_authorized on amazon_pay_orders (created_at) where status = 'AUTH';
    create index amazon_pay_orders_parent on amazon_pay_orders (parent_order_id) where parent_order_id is not null;`,
+  // Writes that check what they overwrite: every change counts up the version, and a decision taken
+  // from an older read (GMO-PG asked before another change landed) sees that it is stale.
+  `alter table amazon_pay_orders add column version integer not null default 0;`,
+];
+
+/**
+ * Indexes whose condition is a rule of the lifecycle (payments/lifecycle.ts): their definition is
+ * kept as the index's comment, and an index built under other rules (a new open stage, say) is
+ * built again at start, so that the statements written from the rules keep using it.
+ */
+const RULE_INDEXES = [
+  { name: 'amazon_pay_orders_unsettled', definition: `create index amazon_pay_orders_unsettled on amazon_pay_orders (updated_at) where ${OPEN_STAGES_SQL}` },
+  { name: 'amazon_pay_orders_authorized', definition: `create index amazon_pay_orders_authorized on amazon_pay_orders (created_at) where status = '${AUTHORIZED}'` },
 ];
 
 const COLUMNS: Record<string, string> = {
@@ -72,7 +86,7 @@ const COLUMNS: Record<string, string> = {
   cancelAmount: 'cancel_amount', cancelTax: 'cancel_tax', accessId: 'access_id', accessPass: 'access_pass',
   checkoutSessionId: 'checkout_session_id', chargePermissionId: 'charge_permission_id', parentOrderId: 'parent_order_id',
   frequencyUnit: 'frequency_unit', frequencyValue: 'frequency_value', description: 'description', errorCodes: 'error_codes',
-  createdAt: 'created_at', updatedAt: 'updated_at',
+  createdAt: 'created_at', updatedAt: 'updated_at', version: 'version',
 };
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
@@ -82,7 +96,7 @@ function toOrder(row: Record<string, unknown>): Order {
   for (const [key, column] of Object.entries(COLUMNS)) order[key] = row[column] ?? null;
   order.createdAt = iso(row.created_at);
   order.updatedAt = iso(row.updated_at);
-  for (const k of ['amount', 'tax', 'cancelAmount', 'cancelTax']) order[k] = Number(order[k]);
+  for (const k of ['amount', 'tax', 'cancelAmount', 'cancelTax', 'version']) order[k] = Number(order[k]);
   if (order.frequencyValue !== null) order.frequencyValue = Number(order.frequencyValue);
   return order as unknown as Order;
 }
@@ -95,11 +109,6 @@ function toEvent(r: Record<string, unknown>): OrderEvent {
   };
 }
 
-/** Stages as SQL literals, for the statements whose plan depends on them; only known names get in. */
-function stageList(stages: readonly OrderStage[]): string {
-  for (const s of stages) if (!ORDER_STAGES.includes(s)) throw new Error(`unknown order stage "${s}": one of ${ORDER_STAGES.join(', ')}`);
-  return stages.map((s) => `'${s}'`).join(', ');
-}
 
 /**
  * How long a deferred write (an order already in the journal, a "started" mark) may wait to be
@@ -115,7 +124,7 @@ const DEFERRED_MS = 200;
 const DEFERRED_MAX_OPS = 2000;
 
 /** Column types other than text, for the recordsets of batched writes. */
-const INTEGER = new Set(['amount', 'tax', 'cancelAmount', 'cancelTax', 'frequencyValue']);
+const INTEGER = new Set(['amount', 'tax', 'cancelAmount', 'cancelTax', 'frequencyValue', 'version']);
 const typed = (key: string) => (INTEGER.has(key) ? 'integer' : key === 'createdAt' || key === 'updatedAt' ? 'timestamptz' : 'text');
 
 type WriteOp =
@@ -144,6 +153,8 @@ export class SqlOrderStore implements OrderStore {
   private readonly journal?: OrderJournal;
   private readonly lock?: FolderLock;
   private closed = false;
+  /** Set when another process took the PGlite folder over (folder-lock.ts): every write is refused from then on. */
+  private lost?: Error;
 
   /**
    * @param options.journal where new orders are made durable first (see journal.ts); PGlite only
@@ -154,6 +165,16 @@ export class SqlOrderStore implements OrderStore {
     this.deferred = new WriteBatch((ops) => this.writeBatch(ops), { delayMs: DEFERRED_MS, maxOps: DEFERRED_MAX_OPS });
     this.journal = options.journal;
     this.lock = options.lock;
+  }
+
+  /** Refuses every write from now on: the folder's lock was taken over by another process. */
+  lockLost(error: Error): void {
+    this.lost = error;
+    console.error(`[amazon-pay-v2] ${error.message}`);
+  }
+
+  private writable() {
+    if (this.lost) throw new StoreUnavailableError(this.lost.message);
   }
 
   /** Deferred writes not yet in the database: with a journal, orders that are only in the journal. */
@@ -177,11 +198,19 @@ export class SqlOrderStore implements OrderStore {
         await q('insert into amazon_pay_schema (version) values ($1)', [version]);
         applied++;
       }
+      for (const index of RULE_INDEXES) {
+        const [row] = await q<{ definition: string | null }>(`select obj_description(to_regclass($1), 'pg_class') as definition`, [index.name]);
+        if (row?.definition === index.definition) continue;
+        await q(`drop index if exists ${index.name}`);
+        await q(index.definition);
+        await q(`comment on index ${index.name} is ${literal(index.definition)}`);
+      }
       return applied;
     });
   }
 
   async create(input: NewOrder & OrderChanges, event: EventInput, options: { journal?: boolean } = {}): Promise<void> {
+    this.writable();
     const fields = { stage: 'created', ...input };
     if (!options.journal || !this.journal) return void (await this.writes.submit({ kind: 'create', fields, event }));
     this.journal.append({ fields, event }); // durable from here
@@ -233,6 +262,7 @@ export class SqlOrderStore implements OrderStore {
   }
 
   async record(orderId: string, changes: OrderChanges, event: EventInput, options: { ifStage?: OrderStage; deferred?: boolean } = {}): Promise<boolean> {
+    this.writable();
     const op = { kind: 'record', orderId, changes: changes as Record<string, unknown>, event, ifStage: options.ifStage } as const;
     if (options.deferred) return this.deferred.submit(op);
     // The order may be a journaled one still on its way to the database: then this write goes
@@ -270,6 +300,7 @@ export class SqlOrderStore implements OrderStore {
       const create = inserts.get(c)!;
       if (op.ifStage && create.fields.stage !== op.ifStage) return void (results[i] = false);
       for (const k of definedKeys(op.changes)) create.fields[k] = op.changes[k];
+      create.fields.version = Number(create.fields.version ?? 0) + 1;
       create.events.push({ ...op.event, stage: create.fields.stage, status: create.fields.status ?? null });
       folded.set(i, c);
     });
@@ -355,7 +386,7 @@ export class SqlOrderStore implements OrderStore {
     }));
     const found = await this.sql.query<{ order_id: string }>(
       `with v as (select * from json_to_recordset($1::json) as v(${recordset(columns)})),
-       o as (update amazon_pay_orders t set ${keys.map((k) => `${COLUMNS[k]} = v.${COLUMNS[k]}, `).join('')}updated_at = clock_timestamp()
+       o as (update amazon_pay_orders t set ${keys.map((k) => `${COLUMNS[k]} = v.${COLUMNS[k]}, `).join('')}version = t.version + 1, updated_at = clock_timestamp()
          from v where t.order_id = v.order_id${guarded ? ' and t.stage = v.if_stage' : ''} returning t.order_id, t.stage, t.status),
        e as (insert into amazon_pay_order_events (order_id, source, event, stage, status, detail)
          select o.order_id, v.ev_source, v.ev_event, o.stage, o.status, v.ev_detail from o join v on v.order_id = o.order_id)
@@ -367,6 +398,7 @@ export class SqlOrderStore implements OrderStore {
   }
 
   async update(orderId: string, decide: (current: Order) => { changes: OrderChanges; event: EventInput } | null) {
+    this.writable();
     await this.settled();
     return this.sql.transaction(async (q) => {
       const [row] = await q('select * from amazon_pay_orders where order_id = $1 for update', [orderId]);
@@ -376,7 +408,7 @@ export class SqlOrderStore implements OrderStore {
       if (!decision) return { order: current, changed: false };
       const keys = Object.keys(decision.changes).filter((k) => (decision.changes as Record<string, unknown>)[k] !== undefined);
       const [updated] = await q(
-        `update amazon_pay_orders set ${keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}`).join(', ')}${keys.length ? ', ' : ''}updated_at = clock_timestamp()
+        `update amazon_pay_orders set ${keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}`).join(', ')}${keys.length ? ', ' : ''}version = version + 1, updated_at = clock_timestamp()
          where order_id = $1 returning *`,
         [orderId, ...keys.map((k) => (decision.changes as Record<string, unknown>)[k])],
       );
@@ -397,7 +429,7 @@ export class SqlOrderStore implements OrderStore {
       `update amazon_pay_orders set reconcile_lease = clock_timestamp() + ($3::integer * interval '1 millisecond')
        where order_id in (
          select order_id from amazon_pay_orders
-         where stage in (${stageList(stages)}) and updated_at < $1::timestamptz and (reconcile_lease is null or reconcile_lease < clock_timestamp())
+         where ${sqlIn('stage', stages)} and updated_at < $1::timestamptz and (reconcile_lease is null or reconcile_lease < clock_timestamp())
          order by updated_at limit $2 for update skip locked)
        returning *`,
       [before.toISOString(), limit, leaseMs],
@@ -414,8 +446,8 @@ export class SqlOrderStore implements OrderStore {
     // read all of them: 0.5 s at 80,000, bench/store-scale.mjs).
     const rows = await this.sql.query(
       `select o.*, a.authorized_at from amazon_pay_orders o
-       cross join lateral (select min(e.at) as authorized_at from amazon_pay_order_events e where e.order_id = o.order_id and e.status = 'AUTH') a
-       where o.status = 'AUTH' and o.created_at < $1::timestamptz and a.authorized_at < $1::timestamptz
+       cross join lateral (select min(e.at) as authorized_at from amazon_pay_order_events e where e.order_id = o.order_id and e.status = '${AUTHORIZED}') a
+       where o.status = '${AUTHORIZED}' and o.created_at < $1::timestamptz and a.authorized_at < $1::timestamptz
        order by o.created_at limit $2`,
       [before.toISOString(), limit],
     );
@@ -428,15 +460,16 @@ export class SqlOrderStore implements OrderStore {
     return row ? toOrder(row) : undefined;
   }
 
-  async list({ limit = 100, offset = 0, stage, kind, before }: ListOptions = {}) {
+  async list({ limit = 100, offset = 0, stage, kind, parentOrderId, before }: ListOptions = {}) {
     await this.settled();
     // Newest first along the (created_at, order_id) index. `before` continues a page from its last
     // order (keyset: as fast on page 10,000 as on page 1); `offset` counts rows one by one.
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (v: unknown) => (params.push(v), `$${params.length}`);
-    if (stage) where.push(`stage in (${stageList(Array.isArray(stage) ? stage : [stage])})`);
+    if (stage) where.push(sqlIn('stage', Array.isArray(stage) ? stage : [stage]));
     if (kind) where.push(`kind = ${param(kind)}`);
+    if (parentOrderId) where.push(`parent_order_id = ${param(parentOrderId)}`);
     if (before) {
       where.push(`(created_at, order_id) < (select created_at, order_id from amazon_pay_orders where order_id = ${param(before)})`);
     }
@@ -449,6 +482,7 @@ export class SqlOrderStore implements OrderStore {
   }
 
   async purge({ before, orders = false, after = '', limit = 500, archive }: PurgeOptions): Promise<PurgeBatch> {
+    this.writable();
     await this.settled();
     return this.sql.transaction(async (q) => {
       // One batch of settled orders last changed before `before`, in OrderID order from `after`
@@ -457,7 +491,7 @@ export class SqlOrderStore implements OrderStore {
       // consents (a later 随時決済 needs them) and orders another order points to.
       const victims = await q<{ order_id: string }>(
         `select order_id from amazon_pay_orders o
-         where order_id > $1 and stage in (${stageList(FINAL_STAGES)}) and status is distinct from 'AUTH' and updated_at < $2::timestamptz
+         where order_id > $1 and ${PURGEABLE_SQL} and updated_at < $2::timestamptz
          ${orders ? `and frequency_unit is null and not exists (select 1 from amazon_pay_orders c where c.parent_order_id = o.order_id)` : ''}
          order by order_id limit $3 for update`,
         [after, before.toISOString(), limit],
@@ -519,10 +553,19 @@ export function storeLocation(options: { databaseUrl?: string; dataDir?: string 
   return databaseUrl ? { databaseUrl } : { dataDir: options.dataDir ?? '.data/orders' };
 }
 
-export async function openOrderStore(options: { databaseUrl?: string; dataDir?: string } = {}): Promise<SqlOrderStore> {
+export async function openOrderStore(
+  options: {
+    databaseUrl?: string;
+    dataDir?: string;
+    /** PostgreSQL: how long a statement or a connection may take (sql.ts). */
+    postgres?: PostgresTimeouts;
+    /** PGlite folder: the lock's lease is taken over when not renewed for this long (default 30000 ms; folder-lock.ts). */
+    lockStaleMs?: number;
+  } = {},
+): Promise<SqlOrderStore> {
   const where = storeLocation(options);
   if ('databaseUrl' in where) {
-    const store = new SqlOrderStore(await openPostgres(where.databaseUrl));
+    const store = new SqlOrderStore(await openPostgres(where.databaseUrl, options.postgres));
     await store.migrate();
     return store;
   }
@@ -535,7 +578,8 @@ export async function openOrderStore(options: { databaseUrl?: string; dataDir?: 
   }
   // The lock first: a second process must not even open the database files (see folder-lock.ts).
   mkdirSync(dataDir, { recursive: true });
-  const lock = lockFolder(dataDir);
+  let opened: SqlOrderStore | undefined;
+  const lock = lockFolder(dataDir, { staleMs: options.lockStaleMs, onLost: (error) => (opened ? opened.lockLost(error) : console.error(`[amazon-pay-v2] ${error.message}`)) });
   let sql: Sql | undefined;
   let journal: OrderJournal | undefined;
   try {
@@ -543,7 +587,7 @@ export async function openOrderStore(options: { databaseUrl?: string; dataDir?: 
     // Opened first: a journal that cannot be used fails the start before PGlite's seconds of set-up.
     journal = OrderJournal.open(join(dataDir, JOURNAL_FILE));
     sql = await openPglite(dataDir);
-    const store = new SqlOrderStore(sql, { journal, lock });
+    const store = (opened = new SqlOrderStore(sql, { journal, lock }));
     await store.migrate();
     await store.replayJournal();
     return store;
@@ -554,6 +598,9 @@ export async function openOrderStore(options: { databaseUrl?: string; dataDir?: 
     throw error;
   }
 }
+
+/** A string as an SQL literal (for statements that take no parameters, such as COMMENT). */
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** Whether the database refused a write for what it holds (so trying again cannot help): SQLSTATE classes 22, 23 and 42. */
 function permanent(error: Error): boolean {

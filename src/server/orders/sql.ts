@@ -94,8 +94,43 @@ export async function openPglite(dataDir: string): Promise<Sql> {
 /** How many prepared statements a PGlite session keeps (the store's batched writes are one per shape). */
 const MAX_PREPARED = 100;
 
-/** Postgres at `url` (e.g. DATABASE_URL), through a connection pool. */
-export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Sql> {
+/**
+ * The database cannot be reached right now (a PostgreSQL restart, a network cut, a frozen server
+ * that did not answer within the timeouts): the request gets 503 `STORE_UNAVAILABLE`, and the store
+ * works again by itself once the database is back (the pool opens new connections).
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+/** Timeouts of the PostgreSQL store: no request waits for the database longer than these. */
+export interface PostgresTimeouts {
+  /** Opening a connection; default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** One statement, on the server (statement_timeout) and in the client (a frozen server answers nothing); default 15000 ms. */
+  queryTimeoutMs?: number;
+}
+
+/**
+ * Whether an error says the database is away rather than that it refused the statement: SQLSTATE
+ * class 08 (connection), 57P01-57P03 (shutting down, cannot connect now), 57014 (statement timeout),
+ * and the client's own connection and timeout errors.
+ */
+function unavailable(error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException & { code?: unknown };
+  if (typeof e?.code === 'string' && (/^08/.test(e.code) || /^57P0[123]$/.test(e.code) || e.code === '57014' || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)$/.test(e.code))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connection is closed/i.test(e?.message ?? '');
+}
+
+const asUnavailable = (error: unknown) =>
+  unavailable(error) ? new StoreUnavailableError(`the PostgreSQL order store cannot be reached: ${(error as Error).message}`, { cause: error }) : error;
+
+/**
+ * Postgres at `url` (e.g. DATABASE_URL), through a connection pool. The pool outlives the server: a
+ * restart or a cut fails the statements under way (StoreUnavailableError), is logged once, and the
+ * next statements open new connections. Every statement has a timeout, in the server and in the client.
+ */
+export async function openPostgres(url: string, options: { max?: number } & PostgresTimeouts = {}): Promise<Sql> {
   let pg: typeof import('pg').default;
   try {
     ({ default: pg } = await import('pg'));
@@ -104,25 +139,62 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     throw new Error('DATABASE_URL is set, but the PostgreSQL client is not installed: npm install pg');
   }
   const max = options.max ?? 10;
-  const pool = new pg.Pool({ connectionString: url, max });
-  const query: Query = (async (text: string, params?: unknown[]) => (await pool.query(text, params)).rows) as Query;
+  const queryTimeoutMs = options.queryTimeoutMs ?? 15_000;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // The server ends a statement (and a transaction left idle) that runs too long; the client gives
+    // up a little later on a server that answers nothing at all (frozen, or a half-open connection).
+    statement_timeout: queryTimeoutMs,
+    idle_in_transaction_session_timeout: queryTimeoutMs,
+    query_timeout: queryTimeoutMs + 1_000,
+    keepAlive: true,
+  });
+  // An idle connection the server closed (a restart) is reported here; unheard, it would end the process.
+  let lastReport = 0;
+  const report = (error: Error) => {
+    if (Date.now() - lastReport < 10_000) return;
+    lastReport = Date.now();
+    console.error(`[amazon-pay-v2] the PostgreSQL order store lost a connection (${error.message}); new ones are opened as needed`);
+  };
+  pool.on('error', report);
+  const query: Query = (async (text: string, params?: unknown[]) => {
+    try {
+      return (await pool.query(text, params)).rows;
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+  }) as Query;
   await query('select 1'); // fail at start, with the reason, rather than on the first order
   return {
     kind: 'postgres',
     parallel: max,
     query,
     async transaction(fn) {
-      const client = await pool.connect();
+      let client: import('pg').PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw asUnavailable(error);
+      }
+      // A checked-out connection has no listener of the pool's: the server going away mid-transaction
+      // must fail this transaction, not the process.
+      let broken: Error | undefined;
+      const onError = (error: Error) => ((broken = error), report(error));
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn((async (text: string, params?: unknown[]) => (await client.query(text, params)).rows) as Query);
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
+        broken ??= unavailable(error) ? (error as Error) : undefined;
+        if (!broken) await client.query('ROLLBACK').catch(() => {});
+        throw asUnavailable(error);
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(broken); // a broken connection is closed, not handed out again
       }
     },
     close: () => pool.end(),

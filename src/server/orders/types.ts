@@ -1,20 +1,9 @@
 /** Where an order's money stands, and how it got there. */
 
-/** How far the merchant side got with an order (finer than GMO-PG's status, for the steps GMO-PG never sees). */
-export type OrderStage =
-  | 'created' // recorded, nothing sent to GMO-PG yet
-  | 'entry_failed' // EntryTranAmazonpay answered an error
-  | 'entry_unknown' // EntryTranAmazonpay got no answer: GMO-PG may or may not have the transaction
-  | 'entered' // EntryTranAmazonpay done; ExecTranAmazonpay not (yet) done
-  | 'exec_failed' // ExecTranAmazonpay answered an error
-  | 'exec_unknown' // ExecTranAmazonpay got no answer
-  | 'started' // the shopper was sent to AmazonpayStart
-  | 'completed' // paid (AUTH/CAPTURE, then SALES/CANCEL/RETURN)
-  | 'failed' // declined, cancelled by the shopper, or an error on the way back
-  | 'abandoned'; // never paid: the shopper left at Amazon, and GMO-PG still has it unpaid after the grace period
+import type { OrderStage } from '../payments/lifecycle.js';
 
-/** Every stage, in the order an order passes them. */
-export const ORDER_STAGES: readonly OrderStage[] = ['created', 'entry_failed', 'entry_unknown', 'entered', 'exec_failed', 'exec_unknown', 'started', 'completed', 'failed', 'abandoned'];
+// The stages and their rules live in the lifecycle module; re-exported here, where the store's types are.
+export { ORDER_STAGES, FINAL_STAGES, OPEN_STAGES, type OrderStage } from '../payments/lifecycle.js';
 
 /** Who caused a change: the checkout call, the shopper's return (RetURL), GMO-PG's notification, or the back office. */
 export type EventSource = 'checkout' | 'RetURL' | 'notification' | 'back office' | 'reconcile';
@@ -46,6 +35,12 @@ export interface Order {
   errorCodes: string | null;
   createdAt: string;
   updatedAt: string;
+  /**
+   * How many times the order has been changed since it was created: a write that decided from an
+   * older read (GMO-PG's answer to a question asked before another change) compares it, and asks
+   * again instead of overwriting (payments/confirm.ts).
+   */
+  version: number;
 }
 
 export interface OrderEvent {
@@ -62,7 +57,7 @@ export interface OrderEvent {
 export type NewOrder = Pick<Order, 'orderId' | 'kind' | 'jobCd' | 'amount' | 'tax'> &
   Partial<Pick<Order, 'checkoutSessionId' | 'chargePermissionId' | 'parentOrderId' | 'frequencyUnit' | 'frequencyValue' | 'description'>>;
 
-export type OrderChanges = Partial<Omit<Order, 'orderId' | 'kind' | 'createdAt' | 'updatedAt'>>;
+export type OrderChanges = Partial<Omit<Order, 'orderId' | 'kind' | 'createdAt' | 'updatedAt' | 'version'>>;
 
 export interface EventInput {
   source: EventSource;
@@ -117,12 +112,11 @@ export interface ListOptions {
   /** Only orders at this stage (or these stages). */
   stage?: OrderStage | OrderStage[];
   kind?: OrderKind;
+  /** Only the 随時決済 charges of this consent order. */
+  parentOrderId?: string;
   /** The next page: orders listed after this OrderID (the last one of the page before). */
   before?: string;
 }
-
-/** Stages an order does not leave by itself (a paid order can still be captured, cancelled or refunded). */
-export const FINAL_STAGES: readonly OrderStage[] = ['completed', 'failed', 'abandoned', 'entry_failed', 'exec_failed'];
 
 export interface PurgeOptions {
   /** Orders last changed before this. */

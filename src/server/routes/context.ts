@@ -6,6 +6,7 @@ import { checkOrderSpec, OrderSpecError, type OrderSpec } from '../order-spec.js
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Logger } from '../logger.js';
 import type { Order, OrderStore } from '../orders/types.js';
+import type { Confirmation, ConfirmQueue } from '../payments/confirm.js';
 
 /** The Hono environment of the routes: `origin` is the shop's public origin for this request. */
 export type RouteEnv = { Variables: { origin: string } };
@@ -20,6 +21,8 @@ export interface HandlerContext {
   metrics: Metrics;
   /** Work done after answering (confirming notifications, marking orders started): `idle()` waits for it. */
   later(task: Promise<unknown>): void;
+  /** GMO-PG's answer for an order, one question at a time per order: for notifications (never rejects) and for RetURL. */
+  confirmations: { notification: ConfirmQueue<Confirmation | undefined>; RetURL: ConfirmQueue<Confirmation | undefined> };
 }
 
 export interface ErrorBody {

@@ -7,7 +7,20 @@ import { timingSafeEqual } from 'node:crypto';
 import type { MetricsOptions, MetricsRegistry } from '../telemetry/metrics.js';
 import { jsonError, type Routes } from './context.js';
 
+/** Throws when `route` asks for a token but gives none: `process.env.X` unset would serve the metrics to `Bearer undefined`. */
+export function checkMetricsRoute(route: MetricsOptions['route']): void {
+  if (typeof route !== 'object' || route === null) return;
+  const token: unknown = route.bearerToken;
+  if (typeof token !== 'string' || token.trim().length < 16) {
+    throw new Error(
+      `createAmazonPayHandler: metrics.route.bearerToken is ${typeof token === 'string' ? `${token.trim().length} characters long` : String(token)}: ` +
+        'give a secret of at least 16 characters (is its environment variable set?), or use route: true only where the network keeps others out',
+    );
+  }
+}
+
 export function metricsRoute(routes: Routes, registry: MetricsRegistry, route: NonNullable<MetricsOptions['route']>): void {
+  checkMetricsRoute(route);
   const token = typeof route === 'object' ? Buffer.from(`Bearer ${route.bearerToken}`) : undefined;
   routes.get('/metrics', async (c) => {
     if (token) {

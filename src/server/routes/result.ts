@@ -6,10 +6,9 @@
  * (303) to the shop's completion page.
  */
 import type { Outcome } from '../handler.js';
+import { isPaid, OPEN_STAGES } from '../payments/lifecycle.js';
 import { parseForm } from '../wire.js';
 import { completion, GMO_CODES, ORDER_ID, type HandlerContext, type Routes } from './context.js';
-
-const PAID = ['AUTH', 'CAPTURE', 'SALES', 'CANCEL', 'RETURN'];
 
 export function resultRoute(routes: Routes, ctx: HandlerContext): void {
   const { options, gmo, store, logger } = ctx;
@@ -29,44 +28,40 @@ export function resultRoute(routes: Routes, ctx: HandlerContext): void {
       return c.redirect(finish(order, 'failure', 'unverified'), 303);
     }
     // CheckString covers OrderID, AccessID, ShopID and the charge permission, not Status or
-    // ErrCode: the status is taken from GMO-PG itself (SearchTradeMulti), never from the post.
-    let trade;
+    // ErrCode: the status is taken from GMO-PG itself (SearchTradeMulti), never from the post. Replays
+    // of one post share one confirmation (ctx.confirmations), so a flood costs GMO-PG a question or two.
+    let confirmed;
     try {
-      trade = await gmo.searchTradeMulti({ orderId: order.orderId });
+      confirmed = await ctx.confirmations.RetURL.ask(order.orderId);
     } catch (error) {
       logger.warn('RetURL result not confirmed: SearchTradeMulti failed', { orderId: order.orderId, error: (error as Error).message });
       return c.redirect(finish(order, 'pending', 'unconfirmed'), 303);
     }
-    if (trade.accessId !== order.accessId) {
-      logger.warn('RetURL result rejected: GMO-PG has another transaction for this order', { orderId: order.orderId });
-      return c.redirect(finish(order, 'failure', 'unverified'), 303);
+    if (!confirmed || confirmed.foreign || !confirmed.trade) {
+      if (!confirmed) logger.warn('RetURL result not confirmed: too many orders being confirmed at once', { orderId: order.orderId });
+      else logger.warn('RetURL result rejected: GMO-PG has another transaction for this order', { orderId: order.orderId });
+      return c.redirect(confirmed ? finish(order, 'failure', 'unverified') : finish(order, 'pending', 'unconfirmed'), 303);
     }
-    if (r.Status && r.Status !== trade.status) {
-      logger.warn('RetURL status differs from GMO-PG; GMO-PG is believed', { orderId: order.orderId, confirmed: trade.status });
+    const status = confirmed.trade.status;
+    if (r.Status && r.Status !== status) {
+      logger.warn('RetURL status differs from GMO-PG; GMO-PG is believed', { orderId: order.orderId, confirmed: status });
     }
-    // ErrInfo is not covered by CheckString: kept only when it looks like GMO-PG's codes, so that
-    // a shopper's own post cannot put text (or markup) into the shop's records.
+    let updated = confirmed.order;
+    // ErrInfo is not covered by CheckString: kept only when it looks like GMO-PG's codes, so that a
+    // shopper's own post cannot put text (or markup) into the shop's records. A result that came back
+    // with an error for a payment GMO-PG has not taken ends the attempt (its token is spent); GMO-PG's
+    // answer still wins if it ever says paid. Written only over the order as confirmed.
     const errInfo = r.ErrInfo && GMO_CODES.test(r.ErrInfo) ? r.ErrInfo : undefined;
-    const paid = PAID.includes(trade.status);
-    const failed = !paid && (!!r.ErrCode || trade.status === 'PAYFAIL');
-    const { order: updated } = await store.update(order.orderId, (current) => {
-      const changes = {
-        status: trade.status,
-        stage: paid ? ('completed' as const) : failed ? ('failed' as const) : current.stage,
-        chargePermissionId: trade.amazonChargePermissionId || r.AmazonChargePermissionID || current.chargePermissionId,
-        errorCodes: paid ? null : (errInfo ?? current.errorCodes),
-      };
-      // A reload of the same result, or a notification that came first: nothing to add.
-      if ((Object.keys(changes) as (keyof typeof changes)[]).every((k) => changes[k] === current[k])) return null;
-      return {
-        changes,
-        event: {
-          source: 'RetURL',
-          event: paid ? `payment completed (CheckString verified, ${trade.status} confirmed)` : `payment failed (${errInfo ?? trade.status})`,
-          detail: { status: trade.status, ...(errInfo ? { errInfo } : {}) },
-        },
-      };
-    });
+    if (r.ErrCode && !isPaid(status)) {
+      const seen = updated.version;
+      ({ order: updated } = await store.update(order.orderId, (current) => {
+        if (current.version !== seen || isPaid(current.status)) return null;
+        const stage = OPEN_STAGES.includes(current.stage) ? ('failed' as const) : current.stage;
+        const errorCodes = errInfo ?? current.errorCodes;
+        if (stage === current.stage && errorCodes === current.errorCodes) return null;
+        return { changes: { stage, errorCodes }, event: { source: 'RetURL', event: `payment failed (${errInfo ?? status})`, detail: { status, ...(errInfo ? { errInfo } : {}) } } };
+      }));
+    }
     const outcome: Outcome = updated.stage === 'completed' ? 'success' : updated.stage === 'failed' ? 'failure' : 'pending';
     logger.info(`RetURL: payment ${outcome === 'success' ? 'completed' : outcome === 'failure' ? 'failed' : 'not settled yet'}`, { orderId: updated.orderId, status: updated.status, stage: updated.stage });
     return c.redirect(finish(updated, outcome, outcome === 'success' ? undefined : (updated.errorCodes ?? updated.status ?? undefined)), 303);
