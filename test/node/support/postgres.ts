@@ -19,6 +19,17 @@ export interface TestPostgres {
   stop(): void;
 }
 
+/** A server of the test's own, which the test may take down and bring back (outages). */
+export interface OwnPostgres extends TestPostgres {
+  /** `pg_ctl stop -m fast`: clients are disconnected, new connections refused. */
+  shutDown(): void;
+  /** Starts it again on the same port, with its data. */
+  startUp(): void;
+  /** SIGSTOP to the server and all its processes: connections stay open and nothing answers. */
+  freeze(): void;
+  thaw(): void;
+}
+
 export async function startPostgres(): Promise<TestPostgres> {
   const given = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
   return given ? freshDatabase(given) : ownServer();
@@ -96,7 +107,12 @@ function serverUser(): { uid: number; gid: number } | undefined {
   return entry ? { uid: Number(entry[1]), gid: Number(entry[2]) } : { uid: 65534, gid: 65534 };
 }
 
-async function ownServer(): Promise<TestPostgres> {
+/** A server of the test's own, whatever DATABASE_URL says: for the tests that stop and freeze it. */
+export function startOwnPostgres(): Promise<OwnPostgres> {
+  return ownServer();
+}
+
+async function ownServer(): Promise<OwnPostgres> {
   const { bin, source } = binaries();
   const dir = mkdtempSync(join(tmpdir(), 'apv2-pg-'));
   const data = join(dir, 'data');
@@ -108,12 +124,37 @@ async function ownServer(): Promise<TestPostgres> {
     if (r.status !== 0) throw new Error(`${cmd} (${source}) failed: ${r.error?.message ?? ''}${r.stderr || r.stdout}`);
   };
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
-  run('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  const start = () => run('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  start();
+  /** The postmaster and every process it started. */
+  const processes = () => {
+    if (!existsSync(join(data, 'postmaster.pid'))) return []; // not running
+    const main = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === main;
+      } catch {
+        return false;
+      }
+    });
+    return [main, ...children.map(Number)];
+  };
+  const signal = (sig: NodeJS.Signals) => processes().forEach((pid) => process.kill(pid, sig));
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     source,
+    shutDown: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    startUp: start,
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
     stop() {
       try {
+        try {
+          signal('SIGCONT'); // a frozen server would not stop
+        } catch {
+          /* not running */
+        }
         run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
