@@ -51,7 +51,7 @@ const median = (values) => quantile(values, 0.5);
  */
 export async function startServers() {
   const port = 18787 + Math.floor(Math.random() * 1000);
-  const sandbox = child(['src/sandbox/cli.ts'], { PORT: String(port), SANDBOX_STATE_FILE: 'none' });
+  const sandbox = child(['src/cli/index.ts', 'sandbox'], { PORT: String(port), SANDBOX_STATE_FILE: 'none' });
   await sandbox.firstLine;
   const servers = child(['bench/server-targets.mjs'], { GMO_PG_BASE_URL: `http://127.0.0.1:${port}/payment/` });
   const ports = JSON.parse(await servers.firstLine);

@@ -11,7 +11,7 @@ import type { Logger } from './logger.js';
 import { newOrderId } from './order-id.js';
 import { checkText, OrderSpecError } from './order-spec.js';
 import { publicOrder, type ListOptions, type Order, type OrderStore, type PublicOrder } from './orders/types.js';
-import { confirmOrder } from './payments/confirm.js';
+import { confirmOrder, markStale } from './payments/confirm.js';
 import { chargeNow } from './payments/flow.js';
 import { AUTHORIZATION_LIFETIME_MS, OPEN_STAGES, permission, stageFor, type Operation } from './payments/lifecycle.js';
 
@@ -119,8 +119,8 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
             event: { source: 'back office', event: `${label} refused`, detail: { codes: error.codes } },
           }));
         } else {
-          // No answer: the call may have gone through. GMO-PG is asked now (or by the sweep's refresh).
-          await confirmOrder(store, gmo, orderId, 'back office', { logger }).catch(() => {});
+          // No answer: the call may have gone through. GMO-PG is asked now, or else by the sweep.
+          await confirmOrder(store, gmo, orderId, 'back office', { logger }).catch(() => markStale(store, orderId, 'back office', `${label} got no answer`, logger));
         }
         logger.warn(`${label} failed`, { orderId, error: (error as Error).message });
         throw error;
@@ -136,8 +136,13 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
       logger.info(`${label} done`, { orderId, status: result.status });
       if (!stale) return publicOrder(order);
       // Something recorded a change while the call was on the wire: GMO-PG's present answer, not this one, is written.
-      const fresh = await confirmOrder(store, gmo, orderId, 'back office', { logger });
-      return publicOrder(fresh?.order ?? order);
+      try {
+        const fresh = await confirmOrder(store, gmo, orderId, 'back office', { logger });
+        return publicOrder(fresh?.order ?? order);
+      } catch {
+        await markStale(store, orderId, 'back office', `${label} done, not recorded over a newer change`, logger);
+        return publicOrder(order);
+      }
     });
   }
 

@@ -26,7 +26,7 @@ import { completion, jsonError, type HandlerContext, type RouteEnv } from './rou
 import { notifyRoute } from './routes/notify.js';
 import { checkMetricsRoute, metricsRoute } from './routes/metrics.js';
 import { resultRoute } from './routes/result.js';
-import { confirmOrder, ConfirmQueue } from './payments/confirm.js';
+import { confirmOrder, ConfirmQueue, markStale } from './payments/confirm.js';
 import { instrumentStore } from './telemetry/instrumented-store.js';
 import { createPromMetrics, noMetrics, type MetricsOptions, type MetricsRegistry } from './telemetry/metrics.js';
 import { reconcileOrders, type ReconcileOptions, type ReconcileSummary } from './sweeper.js';
@@ -149,7 +149,11 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
         logger.info('notification confirmed', { orderId, status: result.order.status, stage: result.order.stage, changed: result.changed });
         return result;
       },
-      (error: Error) => void logger.warn('notification not confirmed', { orderId, error: error.message }),
+      async (error: Error) => {
+        logger.warn('notification not confirmed', { orderId, error: error.message });
+        if (await store.get(orderId).catch(() => undefined)) await markStale(store, orderId, 'notification', 'notification not confirmed', logger);
+        return undefined;
+      },
     );
   const ctx: HandlerContext = {
     options,

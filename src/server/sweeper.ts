@@ -20,6 +20,8 @@ export interface ReconcileOptions {
    * marked abandoned; default 1 hour (AmazonpayStart tokens live minutes: PaymentTermSec).
    */
   abandonAfterMs?: number;
+  /** How long an order this run looked at is left to it (other sweepers skip it; one it could not ask is asked again after it); default 5 minutes. */
+  leaseMs?: number;
   /** Most orders looked at in one run; default 500. */
   limit?: number;
   /** GMO-PG calls at once; default 4. */
@@ -47,7 +49,7 @@ export interface ReconcileSummary {
 export async function reconcileOrders(store: OrderStore, gmo: GmoPgClient, logger: Logger, options: ReconcileOptions = {}): Promise<ReconcileSummary> {
   const graceMs = options.graceMs ?? 10 * 60_000;
   const abandonAfterMs = options.abandonAfterMs ?? 60 * 60_000;
-  const orders = await store.claimStale({ stages: [...OPEN_STAGES], before: new Date(Date.now() - graceMs), limit: options.limit ?? 500, leaseMs: 5 * 60_000 });
+  const orders = await store.claimStale({ stages: [...OPEN_STAGES], before: new Date(Date.now() - graceMs), limit: options.limit ?? 500, leaseMs: options.leaseMs ?? 5 * 60_000 });
   const summary: ReconcileSummary = { checked: orders.length, settled: 0, abandoned: 0, unchanged: 0, errors: 0, expiring: 0 };
   const queue = [...orders];
   const worker = async () => {

@@ -13,7 +13,7 @@ export class MemoryOrderStore implements OrderStore {
     const order: Order = {
       stage: 'created', status: null, cancelAmount: 0, cancelTax: 0, accessId: null, accessPass: null,
       checkoutSessionId: null, chargePermissionId: null, parentOrderId: null, frequencyUnit: null,
-      frequencyValue: null, description: null, errorCodes: null, createdAt: now, updatedAt: now, ...input, version: 0,
+      frequencyValue: null, description: null, errorCodes: null, createdAt: now, updatedAt: now, stale: false, ...input, version: 0,
     };
     this.orders.set(order.orderId, order);
     this.log(order, event);
@@ -45,7 +45,7 @@ export class MemoryOrderStore implements OrderStore {
   async claimStale({ stages, before, limit, leaseMs }: { stages: OrderStage[]; before: Date; limit: number; leaseMs: number }) {
     const now = Date.now();
     const claimed = [...this.orders.values()]
-      .filter((o) => stages.includes(o.stage) && Date.parse(o.updatedAt) < before.getTime() && (this.leases.get(o.orderId) ?? 0) < now)
+      .filter((o) => (stages.includes(o.stage) || o.stale) && Date.parse(o.updatedAt) < before.getTime() && (this.leases.get(o.orderId) ?? 0) < now)
       .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
       .slice(0, limit);
     for (const o of claimed) this.leases.set(o.orderId, now + leaseMs);

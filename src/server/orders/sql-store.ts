@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { lockFolder, type FolderLock } from './folder-lock.js';
 import { OrderJournal } from './journal.js';
 import { openPglite, openPostgres, StoreUnavailableError, type PostgresTimeouts, type Query, type Sql } from './sql.js';
-import { AUTHORIZED, OPEN_STAGES_SQL, PURGEABLE_SQL, sqlIn } from '../payments/lifecycle.js';
+import { AUTHORIZED, OPEN_STAGES, PURGEABLE_SQL, sqlIn, SWEEP_SQL } from '../payments/lifecycle.js';
 import type { EventInput, ListOptions, NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore, PurgeBatch, PurgeOptions } from './types.js';
 import { WriteBatch } from './write-batch.js';
 
@@ -68,7 +68,9 @@ const MIGRATIONS: string[] = [
    create index amazon_pay_orders_parent on amazon_pay_orders (parent_order_id) where parent_order_id is not null;`,
   // Writes that check what they overwrite: every change counts up the version, and a decision taken
   // from an older read (GMO-PG asked before another change landed) sees that it is stale.
-  `alter table amazon_pay_orders add column version integer not null default 0;`,
+  // And the orders GMO-PG may have moved on from (stale), for the sweeper to ask again.
+  `alter table amazon_pay_orders add column version integer not null default 0;
+   alter table amazon_pay_orders add column stale boolean not null default false;`,
 ];
 
 /**
@@ -77,7 +79,7 @@ const MIGRATIONS: string[] = [
  * built again at start, so that the statements written from the rules keep using it.
  */
 const RULE_INDEXES = [
-  { name: 'amazon_pay_orders_unsettled', definition: `create index amazon_pay_orders_unsettled on amazon_pay_orders (updated_at) where ${OPEN_STAGES_SQL}` },
+  { name: 'amazon_pay_orders_unsettled', definition: `create index amazon_pay_orders_unsettled on amazon_pay_orders (updated_at) where ${SWEEP_SQL}` },
   { name: 'amazon_pay_orders_authorized', definition: `create index amazon_pay_orders_authorized on amazon_pay_orders (created_at) where status = '${AUTHORIZED}'` },
 ];
 
@@ -86,7 +88,7 @@ const COLUMNS: Record<string, string> = {
   cancelAmount: 'cancel_amount', cancelTax: 'cancel_tax', accessId: 'access_id', accessPass: 'access_pass',
   checkoutSessionId: 'checkout_session_id', chargePermissionId: 'charge_permission_id', parentOrderId: 'parent_order_id',
   frequencyUnit: 'frequency_unit', frequencyValue: 'frequency_value', description: 'description', errorCodes: 'error_codes',
-  createdAt: 'created_at', updatedAt: 'updated_at', version: 'version',
+  createdAt: 'created_at', updatedAt: 'updated_at', version: 'version', stale: 'stale',
 };
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
@@ -97,6 +99,7 @@ function toOrder(row: Record<string, unknown>): Order {
   order.createdAt = iso(row.created_at);
   order.updatedAt = iso(row.updated_at);
   for (const k of ['amount', 'tax', 'cancelAmount', 'cancelTax', 'version']) order[k] = Number(order[k]);
+  order.stale = row.stale === true;
   if (order.frequencyValue !== null) order.frequencyValue = Number(order.frequencyValue);
   return order as unknown as Order;
 }
@@ -125,7 +128,7 @@ const DEFERRED_MAX_OPS = 2000;
 
 /** Column types other than text, for the recordsets of batched writes. */
 const INTEGER = new Set(['amount', 'tax', 'cancelAmount', 'cancelTax', 'frequencyValue', 'version']);
-const typed = (key: string) => (INTEGER.has(key) ? 'integer' : key === 'createdAt' || key === 'updatedAt' ? 'timestamptz' : 'text');
+const typed = (key: string) => (INTEGER.has(key) ? 'integer' : key === 'createdAt' || key === 'updatedAt' ? 'timestamptz' : key === 'stale' ? 'boolean' : 'text');
 
 type WriteOp =
   // journaled: the order is in the journal already, and a row that exists is left as it is
@@ -424,12 +427,13 @@ export class SqlOrderStore implements OrderStore {
     // locked are skipped, so two sweepers never claim the same order.
     // The stages are written into the statement (from the fixed set of names only), so that the
     // planner can use the partial index of unsettled orders: with a parameter it cannot know the
-    // list matches the index's condition, and scans every order (seconds at a million).
+    // list matches the index's condition, and scans every order (seconds at a million). The open
+    // stages with the stale orders are that index's very condition (lifecycle.ts SWEEP_SQL).
     const rows = await this.sql.query(
       `update amazon_pay_orders set reconcile_lease = clock_timestamp() + ($3::integer * interval '1 millisecond')
        where order_id in (
          select order_id from amazon_pay_orders
-         where ${sqlIn('stage', stages)} and updated_at < $1::timestamptz and (reconcile_lease is null or reconcile_lease < clock_timestamp())
+         where ${sameStages(stages, OPEN_STAGES) ? SWEEP_SQL : `(${sqlIn('stage', stages)} or stale)`} and updated_at < $1::timestamptz and (reconcile_lease is null or reconcile_lease < clock_timestamp())
          order by updated_at limit $2 for update skip locked)
        returning *`,
       [before.toISOString(), limit, leaseMs],
@@ -598,6 +602,8 @@ export async function openOrderStore(
     throw error;
   }
 }
+
+const sameStages = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((s) => b.includes(s));
 
 /** A string as an SQL literal (for statements that take no parameters, such as COMMENT). */
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;

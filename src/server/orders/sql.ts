@@ -159,6 +159,10 @@ export async function openPostgres(url: string, options: { max?: number } & Post
     console.error(`[amazon-pay-v2] the PostgreSQL order store lost a connection (${error.message}); new ones are opened as needed`);
   };
   pool.on('error', report);
+  // And every connection keeps a listener of its own for its whole life: the pool listens only while
+  // a connection is idle, and pool.query only once, so the server's goodbye (57P01) to a connection
+  // the pool has just discarded after a timeout would otherwise end the process (found by the model test).
+  pool.on('connect', (client) => client.on('error', report));
   const query: Query = (async (text: string, params?: unknown[]) => {
     try {
       return (await pool.query(text, params)).rows;

@@ -41,6 +41,12 @@ export interface Order {
    * again instead of overwriting (payments/confirm.ts).
    */
   version: number;
+  /**
+   * GMO-PG may have moved on since the shop last read it (a notification or an operation whose
+   * confirmation got no answer, a refused ExecTran): the sweeper asks GMO-PG about it again, whatever
+   * its stage, and a confirmation clears it.
+   */
+  stale: boolean;
 }
 
 export interface OrderEvent {
@@ -87,7 +93,7 @@ export interface OrderStore {
    */
   record(orderId: string, changes: OrderChanges, event: EventInput, options?: { ifStage?: OrderStage; deferred?: boolean }): Promise<boolean>;
   /**
-   * Claims up to `limit` orders at one of `stages` last changed before `before`, for a sweeper: a
+   * Claims up to `limit` orders at one of `stages`, or `stale`, last changed before `before`, for a sweeper: a
    * claimed order is not claimed again for `leaseMs`, so sweepers in several processes (PostgreSQL)
    * never take the same order at once.
    */

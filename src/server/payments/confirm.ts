@@ -91,7 +91,22 @@ function truthOf(trade: TradeResult, current: Order, errorCodes: string | undefi
     accessId: current.accessId ?? (trade.accessId || null),
     accessPass: current.accessPass ?? (trade.accessPass || null),
     errorCodes: paid ? null : (errorCodes ?? current.errorCodes),
+    stale: false,
   };
+}
+
+/**
+ * Remembers that GMO-PG may have moved on from what the order says (a confirmation that got no
+ * answer, a call whose outcome is unknown): the sweeper asks GMO-PG about it again, whatever its
+ * stage. GMO-PG answers its notifications' `0` once, so this is what keeps a lost confirmation from
+ * being lost for good. Best effort: a store that cannot take it is logged.
+ */
+export async function markStale(store: OrderStore, orderId: string, source: EventSource, why: string, logger?: Logger): Promise<void> {
+  try {
+    await store.update(orderId, (current) => (current.stale ? null : { changes: { stale: true }, event: { source, event: `${why}: GMO-PG is asked again by the sweep` } }));
+  } catch (error) {
+    logger?.error('order not marked for the sweep', { orderId, why, error: (error as Error).message });
+  }
 }
 
 /**

@@ -75,7 +75,10 @@ async function failStep(deps: FlowDeps, order: PaymentOrder, step: Step, from: O
   const stage = stageAfterFailure(step, error);
   const api = step === 'entry' ? 'EntryTranAmazonpay' : 'ExecTranAmazonpay';
   const event = stage.endsWith('_unknown') ? `${api} failed: no answer (it may have gone through; GMO-PG is asked again later)` : `${api} failed`;
-  await advance(deps.store, order.orderId, from, { stage, errorCodes: codesOf(error) }, { source: order.source, event, detail: { error: (error as Error).message } }).catch((e: Error) =>
+  // After ExecTran GMO-PG may have changed the transaction even when it refused (a decline): stale,
+  // so that the sweep reads its status; EntryTran refused leaves nothing there to read.
+  const changes: OrderChanges = { stage, errorCodes: codesOf(error), ...(step === 'exec' ? { stale: true } : {}) };
+  await advance(deps.store, order.orderId, from, changes, { source: order.source, event, detail: { error: (error as Error).message } }).catch((e: Error) =>
     deps.logger.error('order not updated after a failed GMO-PG call (the sweep asks GMO-PG)', { orderId: order.orderId, error: e.message }),
   );
   deps.logger.warn(order.source === 'checkout' ? 'checkout stopped' : `${order.label}: ${event}`, { orderId: order.orderId, stage, error: (error as Error).message });

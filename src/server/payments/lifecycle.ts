@@ -167,11 +167,13 @@ export function sqlIn(column: string, values: readonly string[]): string {
   return `${column} in (${values.map((v) => `'${v}'`).join(', ')})`;
 }
 /**
- * The orders the sweeper claims, as SQL: the partial index of unsettled orders is built with
- * exactly this predicate, so that the planner uses it (a parameter could not be matched to it).
+ * The orders the sweeper claims, as SQL: open, or stale (GMO-PG may have moved on). The partial index
+ * of unsettled orders is built with exactly this predicate, so that the planner uses it (a parameter
+ * could not be matched to it).
  */
-export const OPEN_STAGES_SQL = sqlIn('stage', OPEN_STAGES);
+export const SWEEP_SQL = `(${sqlIn('stage', OPEN_STAGES)} or stale)`;
 /** The orders retention may remove: settled, and no money held or moving. */
-export const PURGEABLE_SQL = `${sqlIn('stage', FINAL_STAGES)} and (status is null or not ${sqlIn('status', UNSETTLED_STATUSES)})`;
+export const PURGEABLE_SQL = `${sqlIn('stage', FINAL_STAGES)} and not stale and (status is null or not ${sqlIn('status', UNSETTLED_STATUSES)})`;
 /** The same rule for a store that filters in code. */
-export const purgeable = (o: { stage: OrderStage; status: string | null }) => FINAL_STAGES.includes(o.stage) && !(UNSETTLED_STATUSES as readonly string[]).includes(o.status ?? '');
+export const purgeable = (o: { stage: OrderStage; status: string | null; stale?: boolean }) =>
+  FINAL_STAGES.includes(o.stage) && !o.stale && !(UNSETTLED_STATUSES as readonly string[]).includes(o.status ?? '');

@@ -6,6 +6,7 @@
  * (303) to the shop's completion page.
  */
 import type { Outcome } from '../handler.js';
+import { markStale } from '../payments/confirm.js';
 import { isPaid, OPEN_STAGES } from '../payments/lifecycle.js';
 import { parseForm } from '../wire.js';
 import { completion, GMO_CODES, ORDER_ID, type HandlerContext, type Routes } from './context.js';
@@ -35,6 +36,7 @@ export function resultRoute(routes: Routes, ctx: HandlerContext): void {
       confirmed = await ctx.confirmations.RetURL.ask(order.orderId);
     } catch (error) {
       logger.warn('RetURL result not confirmed: SearchTradeMulti failed', { orderId: order.orderId, error: (error as Error).message });
+      await markStale(store, order.orderId, 'RetURL', 'RetURL not confirmed', logger);
       return c.redirect(finish(order, 'pending', 'unconfirmed'), 303);
     }
     if (!confirmed || confirmed.foreign || !confirmed.trade) {

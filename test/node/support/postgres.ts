@@ -140,7 +140,14 @@ async function ownServer(): Promise<OwnPostgres> {
     });
     return [main, ...children.map(Number)];
   };
-  const signal = (sig: NodeJS.Signals) => processes().forEach((pid) => process.kill(pid, sig));
+  const signal = (sig: NodeJS.Signals) =>
+    processes().forEach((pid) => {
+      try {
+        process.kill(pid, sig);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // it ended meanwhile
+      }
+    });
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     source,
