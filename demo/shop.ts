@@ -7,7 +7,7 @@ import { constants, createHash, generateKeyPairSync, randomUUID, sign, type KeyO
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { AmazonPayHandler, OrderSpec, ResolveOrderInput } from '../src/server/index.js';
-import { GmoPgError } from '../src/server/index.js';
+import { GmoPgError, permission, type Operation } from '../src/server/index.js';
 
 export const CATALOG = {
   coffee: { name: 'スペシャルティコーヒー豆 200g', price: 1980 },
@@ -192,7 +192,9 @@ export function demoRoutes(handler: AmazonPayHandler, carts: Carts, buttons: But
   // The orders page. The demo has no login (it answers on 127.0.0.1 only); a real shop puts these
   // behind its admin login.
   const office = handler.backOffice;
-  app.get('/orders', async (c) => c.json(await office.list({ limit: 200 })));
+  // Which operations each order allows, by the package's own rule (payments/lifecycle.ts): the page shows only those.
+  const OPERATIONS: Operation[] = ['capture', 'change', 'cancel', 'refund'];
+  app.get('/orders', async (c) => c.json((await office.list({ limit: 200 })).map((o) => ({ ...o, operations: OPERATIONS.filter((op) => permission(op, o).allowed) }))));
   app.get('/orders-expiring', async (c) => c.json(await office.expiring({ within: 7 * 24 * 3600_000 })));
   app.get('/orders/:id', async (c) => {
     const order = await office.get(c.req.param('id'));
@@ -208,8 +210,10 @@ export function demoRoutes(handler: AmazonPayHandler, carts: Carts, buttons: But
       switch (c.req.param('action')) {
         case 'capture':
           return c.json(await office.capture(id));
-        case 'cancel':
-          return c.json(await office.cancel(id, amount === undefined ? {} : { amount }));
+        case 'cancel': // an authorization only: captured money is given back with refund
+          return c.json(await office.cancel(id, { only: 'authorization' }));
+        case 'refund':
+          return c.json(await office.refund(id, amount === undefined ? {} : { amount }));
         case 'change':
           if (amount === undefined) return c.json({ error: { message: '新しい金額を入力してください' } }, 400);
           return c.json(await office.changeAmount(id, amount));

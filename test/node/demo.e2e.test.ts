@@ -198,7 +198,7 @@ describe('demo, end to end in Chromium', () => {
     assert.match(await onOrdersPage(page, orderId, 'change', 1500), /change を実行しました/);
     assert.equal((await order(orderId)).order.amount, 1500);
     assert.match(await onOrdersPage(page, orderId, 'capture'), /capture を実行しました/);
-    assert.match(await onOrdersPage(page, orderId, 'cancel', 600), /cancel を実行しました/);
+    assert.match(await onOrdersPage(page, orderId, 'refund', 600), /refund を実行しました/);
     const o = (await order(orderId)).order;
     assert.deepEqual([o.status, o.cancelAmount], ['RETURN', 600]);
     await page.locator(`tr[data-order-id="${orderId}"] details summary`).click();
