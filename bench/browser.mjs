@@ -77,7 +77,8 @@ const server = createServer(async (req, res) => {
   res.writeHead(404).end();
 });
 
-export async function browserBenchmarks({ loads = 30 } = {}) {
+/** `loads`: page loads per figure; `counts`: how many buttons on the many-buttons pages; `rounds` of each. */
+export async function browserBenchmarks({ loads = 30, counts = [1, 10, 50], rounds = 7 } = {}) {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${server.address().port}`;
   const { executablePath, env } = await findChromium();
@@ -118,10 +119,10 @@ export async function browserBenchmarks({ loads = 30 } = {}) {
     console.log('| elements | checkout.js requests | median ms until all ready |');
     console.log('|---:|---:|---:|');
     results.many = [];
-    for (const n of [1, 10, 50]) {
+    for (const n of counts) {
       const times = [];
       let count = 0;
-      for (let i = 0; i < 7; i++) {
+      for (let i = 0; i < rounds; i++) {
         const k = key();
         await page.goto(`${origin}/element.html?n=${n}&key=${k}`);
         await page.waitForFunction((n) => window.__ready.length === n, n, { polling: 5 });

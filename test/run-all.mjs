@@ -2,6 +2,13 @@
 //   1. browser tests: web-test-runner in Chromium (test/browser)
 //   2. Node tests: node --test (test/node), over real HTTP where servers are involved
 // Each suite writes its counts to test-output/; a suite that crashes before counting is one failure.
+//
+// --node-compat: the pass CI makes on the other Node versions it supports (.ci/run), after the full
+// suite ran on one: what runs in Node (the server, the store, the sandbox, the CLI, the crash and
+// model tests, the fixture hosts on node:http and Express), without the files whose subject runs in
+// Chromium or in other tools' processes (the browser suite, the demo and pages in Chromium, bundlers,
+// Next.js, the README's type-checkers, the benchmark), and with a shorter model test. It uses the
+// build the full pass made.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -27,7 +34,12 @@ function run(name, command, args, countsFile) {
   if (c.failed) exitCode = 1;
 }
 
-run('browser', 'npx', ['web-test-runner', '--static-logging'], 'test-output/wtr.json');
+const compat = process.argv.includes('--node-compat');
+/** Node test files that drive Chromium or other tools' processes: run once, in the full pass. */
+const NOT_IN_COMPAT = new Set(['amazonpay-start.browser.test.ts', 'react.browser.test.ts', 'bundlers.test.ts', 'demo.e2e.test.ts', 'host-next.test.ts', 'readme.test.ts', 'bench.test.ts', 'install-weight.test.ts']);
+if (compat) process.env.APV2_MODEL_RUNS ??= '25';
+
+if (!compat) run('browser', 'npx', ['web-test-runner', '--static-logging'], 'test-output/wtr.json');
 
 // One tarball for every test that installs the package (see test/node/support/packed.ts).
 const packDir = 'test-output/pack';
@@ -37,7 +49,8 @@ const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', packDir],
 if (pack.status === 0) process.env.APV2_TARBALL = resolve(packDir, JSON.parse(pack.stdout)[0].filename);
 else console.log(`npm pack failed (the tests that install the package will pack for themselves):\n${pack.stderr}`);
 
-const nodeTests = readdirSync('test/node').filter((f) => /\.test\.(mjs|ts)$/.test(f)).map((f) => `test/node/${f}`);
+const nodeTests = readdirSync('test/node').filter((f) => /\.test\.(mjs|ts)$/.test(f) && !(compat && NOT_IN_COMPAT.has(f))).map((f) => `test/node/${f}`);
+for (const f of NOT_IN_COMPAT) if (!existsSync(`test/node/${f}`)) throw new Error(`test/run-all.mjs: NOT_IN_COMPAT names test/node/${f}, which is gone`);
 run(
   'node',
   process.execPath,

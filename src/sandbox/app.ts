@@ -56,6 +56,16 @@ export interface SandboxOptions {
   clock?: () => number;
   /** How long an uncaptured authorization lives; default 30 days (Amazon Pay's Charge docs). */
   authorizationTtlMs?: number;
+  /**
+   * How long each GMO-PG API call takes, in ms: a number, or `[min, max]` for a uniform spread. Real
+   * GMO-PG answers in tens of milliseconds; the default 0 answers at once (a stress test of the caller).
+   */
+  latencyMs?: number | [number, number];
+  /**
+   * Transactions kept in memory (and in the state file): beyond, the oldest settled ones are
+   * forgotten, so that a long soak or a shop's staging sandbox does not grow for ever; default 20000.
+   */
+  maxTrades?: number;
   /** Stylesheets its pages link (e.g. a web font, so that every machine draws them alike); default none. */
   stylesheets?: string[];
 }
@@ -87,7 +97,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const shopId = options.shopId ?? env.SANDBOX_SHOP_ID ?? DEFAULT_SHOP_ID;
   const shopPass = options.shopPass ?? env.SANDBOX_SHOP_PASS ?? DEFAULT_SHOP_PASS;
   const base = (options.basePath ?? '').replace(/\/$/, '');
-  const state = new SandboxState(options.stateFile);
+  const state = new SandboxState(options.stateFile, options.maxTrades);
   const faults = new FaultBox();
   const notifier = new Notifier({
     url: options.notifyUrl,
@@ -97,6 +107,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   });
   const publicKey = options.amazonPublicKeyPem ? createPublicKey(options.amazonPublicKeyPem) : undefined;
   let checkoutJs: string | undefined;
+  const [low, high] = typeof options.latencyMs === 'number' ? [options.latencyMs, options.latencyMs] : (options.latencyMs ?? [0, 0]);
+  const latency = () => (high > 0 ? low + Math.random() * (high - low) : 0);
 
   const context = (c: Pick<Context, 'req'> | { req: { url: string } }): GmoContext => ({
     shopId,
@@ -345,7 +357,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const charset = declared ? (/^utf-?8$/i.test(declared) ? 'utf-8' : 'windows-31j') : detectFormCharset(body);
     const fields = parseForm(body, charset, new Set());
 
-    const delay = faults.takeDelay(api);
+    const delay = faults.takeDelay(api) + latency();
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const cut = faults.takeCut(api);
     if (cut && !cut.processed) return cutConnection(c);

@@ -11,11 +11,13 @@ export interface ServeSandboxOptions {
   notifyUrl?: string;
   /** Keep the records across restarts in this JSON file; none: in memory only. */
   stateFile?: string;
+  /** Each GMO-PG call takes this long (ms, or [min, max]); default 0. */
+  latencyMs?: number | [number, number];
 }
 
 /** Starts the sandbox on 127.0.0.1; resolves with its origin and a stop function. */
 export function serveSandbox(options: ServeSandboxOptions = {}): Promise<{ origin: string; stop(): void }> {
-  const sandbox = createSandbox({ notifyUrl: options.notifyUrl, stateFile: options.stateFile });
+  const sandbox = createSandbox({ notifyUrl: options.notifyUrl, stateFile: options.stateFile, latencyMs: options.latencyMs });
   return new Promise((resolve) => {
     const server = serve({ fetch: sandbox.app.fetch, port: options.port ?? 8787, hostname: '127.0.0.1' }, (info) => {
       const origin = `http://127.0.0.1:${info.port}`;

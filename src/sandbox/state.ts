@@ -103,7 +103,15 @@ export class SandboxState {
   readonly sessions = new Map<string, Session>();
   readonly chargePermissions = new Map<string, ChargePermission>();
 
-  constructor(private readonly file?: string) {
+  /**
+   * @param file where the records are kept across restarts (none: memory only)
+   * @param maxTrades transactions kept: beyond, the oldest are forgotten, settled ones first, with
+   *   the checkout sessions and one-time charge permissions of their time (see `trim`)
+   */
+  constructor(
+    private readonly file?: string,
+    private readonly maxTrades = 20_000,
+  ) {
     if (!file) return;
     let snapshot: Snapshot;
     try {
@@ -125,6 +133,37 @@ export class SandboxState {
   addTrade(trade: Trade): void {
     this.tradeMap.set(trade.accessId, trade);
     this.byOrder.set(`${trade.shopId}\n${trade.orderId}`, trade);
+    if (this.tradeMap.size > this.maxTrades) this.trim();
+  }
+
+  /**
+   * Forgets the oldest records past the bound: a tenth of `maxTrades` at a time (so that trimming
+   * is rare), the oldest settled transactions first (captured, cancelled, refunded, failed), then the
+   * oldest of any status (the newest, those in flight, are never reached while the bound is far above
+   * what is in flight), then the checkout sessions and Buy Now charge permissions older than the
+   * oldest transaction kept. Recurring consents are kept: a shop may charge them again any time.
+   */
+  private trim(): void {
+    const target = Math.floor(this.maxTrades * 0.9);
+    const settled = new Set<TradeStatus>(['CAPTURE', 'SALES', 'CANCEL', 'RETURN', 'PAYFAIL']);
+    const forget = (t: Trade) => {
+      this.tradeMap.delete(t.accessId);
+      this.byOrder.delete(`${t.shopId}\n${t.orderId}`);
+    };
+    for (const settledFirst of [true, false]) {
+      for (const t of this.tradeMap.values()) {
+        if (this.tradeMap.size <= target) break;
+        if (!settledFirst || settled.has(t.status)) forget(t);
+      }
+    }
+    const oldest = Date.parse(this.tradeMap.values().next().value?.history[0]?.at ?? new Date().toISOString());
+    for (const [id, s] of this.sessions) if (s.createdAt < oldest) this.sessions.delete(id);
+    for (const [id, p] of this.chargePermissions) if (p.type === 'OneTime' && p.createdAt < oldest) this.chargePermissions.delete(id);
+  }
+
+  /** How many records are kept: for the memory benchmark and tests. */
+  get counts(): { trades: number; sessions: number; chargePermissions: number } {
+    return { trades: this.tradeMap.size, sessions: this.sessions.size, chargePermissions: this.chargePermissions.size };
   }
 
   tradeByOrder(shopId: string, orderId: string): Trade | undefined {

@@ -111,6 +111,30 @@ describe('sandbox: records', () => {
     }
   });
 
+  it('keeps at most maxTrades transactions, forgetting the oldest, settled ones first; the newest still work', async () => {
+    const sandbox = await startSandbox({ maxTrades: 40, latencyMs: [1, 3] });
+    try {
+      const client = clientFor(sandbox);
+      const paid = await paidTrade(sandbox); // captured below: settled, the first to go
+      await client.amazonpaySales({ ...paid.entry, orderId: paid.id, amount: 1000 });
+      const ids: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const id = orderId();
+        ids.push(id);
+        const entry = await client.entryTranAmazonpay({ orderId: id, jobCd: 'AUTH', amount: 500 });
+        if (i % 2) await client.execTranAmazonpay({ ...entry, orderId: id, apbType: 'PayOnly', retUrl: 'https://shop.example/r' });
+      }
+      assert.ok(sandbox.state.counts.trades <= 40, `${sandbox.state.counts.trades} kept`);
+      assert.equal(sandbox.state.tradeByOrder(sandbox.shopId, paid.id), undefined, 'the settled one went first');
+      assert.equal(sandbox.state.tradeByOrder(sandbox.shopId, ids[0]), undefined, 'then the oldest');
+      const newest = ids.at(-2)!; // entered, not executed yet: its ExecTran still works
+      const entry = sandbox.state.tradeByOrder(sandbox.shopId, newest)!;
+      assert.equal((await client.execTranAmazonpay({ accessId: entry.accessId, accessPass: entry.accessPass, orderId: newest, apbType: 'PayOnly', retUrl: 'https://shop.example/r' })).accessId, entry.accessId);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('switches faults on over HTTP', async () => {
     const sandbox = await startSandbox();
     try {

