@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../test/support/chromium.mjs';
+import { checkoutJsLink } from '../dist/node/server.js';
 
 const STAND_IN = readFileSync('src/sandbox/amazon/checkout.js', 'utf8');
 const IIFE = readFileSync('dist/amazon-pay-v2.iife.js', 'utf8');
@@ -71,7 +72,9 @@ const server = createServer(async (req, res) => {
   }
   const html = pages(url);
   if (html) {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    // The server helper: the page's response names checkout.js (a Link header), no <link> in the page.
+    const link = url.searchParams.get('link') === '1' ? { link: checkoutJsLink({ src: `/checkout.js?key=${url.searchParams.get('key')}&submit=0` }) } : {};
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...link });
     return res.end(html);
   }
   res.writeHead(404).end();
@@ -90,11 +93,12 @@ export async function browserBenchmarks({ loads = 30, counts = [1, 10, 50], roun
     const page = await browser.newPage();
 
     // 2. Time to button, alternating the two pages.
-    const hand = [], ours = [], oursPreload = [];
+    const hand = [], ours = [], oursPreload = [], oursLink = [];
     for (let i = 0; i < loads + 2; i++) {
-      for (const [kind, list, extra] of [['handwritten', hand, ''], ['element', ours, ''], ['element', oursPreload, '&preload=1']]) {
+      for (const [kind, list, extra] of [['handwritten', hand, ''], ['element', ours, ''], ['element', oursPreload, '&preload=1'], ['element', oursLink, '&link=1']]) {
         await page.goto(`${origin}/${kind}.html?key=${key()}${extra}`);
         const t = await page.waitForFunction(() => Object.values(window.__t)[0], null, { polling: 5 }).then((h) => h.jsonValue());
+        if (process.env.BENCH_VERBOSE) console.error(kind + extra, t.toFixed(0), JSON.stringify(await page.evaluate(() => performance.getEntriesByType('resource').map((e) => [e.name.replace(/^.*\//, '').slice(0, 14), Math.round(e.startTime), Math.round(e.responseEnd)]))));
         if (i >= 2) list.push(t); // the first two rounds warm up
       }
     }
@@ -102,17 +106,21 @@ export async function browserBenchmarks({ loads = 30, counts = [1, 10, 50], roun
       handwritten: median(hand),
       element: median(ours),
       elementPreload: median(oursPreload),
+      elementLink: median(oursLink),
       ratio: median(ours) / median(hand),
       ratioPreload: median(oursPreload) / median(hand),
+      ratioLink: median(oursLink) / median(hand),
     };
     const r = results.timeToButton;
     console.log(`\n## 2. Time to button (checkout.js stand-in delayed ${SCRIPT_DELAY} ms; median of ${loads} alternating loads)\n`);
     console.log("| page | median ms, navigation start → the container's shadow root | ratio |");
     console.log('|---|---:|---:|');
     console.log(`| seed's hand-written snippet | ${r.handwritten.toFixed(1)} | 1.000 |`);
-    console.log(`| <amazon-pay-v2> from the IIFE | ${r.element.toFixed(1)} | ${r.ratio.toFixed(3)} |`);
-    console.log(`| <amazon-pay-v2> from the IIFE + <link rel=preload> for checkout.js | ${r.elementPreload.toFixed(1)} | ${r.ratioPreload.toFixed(3)} |`);
-    console.log(`\ntarget ≤ 1.05: ${r.ratio <= 1.05 ? 'met' : 'MISSED'} alone (checkout.js starts only once the IIFE has run), ${r.ratioPreload <= 1.05 ? 'met' : 'MISSED'} with the preload the README recommends`);
+    console.log(`| <amazon-pay-v2> from the IIFE + <link rel=preload> for checkout.js (the README's snippet as written) | ${r.elementPreload.toFixed(1)} | ${r.ratioPreload.toFixed(3)} |`);
+    console.log(`| <amazon-pay-v2> from the IIFE, the page's response with checkoutJsLink() as its Link header (no <link> in the page) | ${r.elementLink.toFixed(1)} | ${r.ratioLink.toFixed(3)} |`);
+    console.log(`| <amazon-pay-v2> from the IIFE alone (the snippet without its preload line) | ${r.element.toFixed(1)} | ${r.ratio.toFixed(3)} |`);
+    const met = (x) => (x <= 1.05 ? 'met' : 'MISSED');
+    console.log(`\ntarget ≤ 1.05: ${met(r.ratioPreload)} as the README writes it, ${met(r.ratioLink)} with the Link header, ${met(r.ratio)} with the script line alone: there checkout.js can start only once the IIFE has run, and any external script runs ~10-20 ms after it arrives here (measured with an empty one), so no code inside it can start checkout.js sooner`);
 
     // 3. Many buttons, and lazy.
     console.log('\n## 3. Many buttons on one page\n');

@@ -2,9 +2,8 @@ import { ReactiveElement, css, type PropertyValues } from '@lit/reactive-element
 import { CHECKOUT_JS_URLS, loadCheckoutJs, type AmazonPayRegion } from './checkout-loader.js';
 import { AmazonPayError } from './errors.js';
 import { emit } from './events.js';
-import { callWithLookup, thrownText, uniqueId } from './light-dom.js';
-import type { ButtonSettings } from './settings.js';
 import type { AmazonPayClickDetail } from './events.js';
+import type { ButtonSettings } from './settings.js';
 import type { AmazonPayAmount, AmazonPayButtonHandle } from './types.js';
 
 /** `idle` before loading, then `loading`, `ready`, `busy` (an APB call runs) or `error`. */
@@ -145,23 +144,16 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   #renderKey?: string;
   #amountKey?: string;
   #near = false;
-  #observer?: IntersectionObserver;
+  #observer?: { disconnect(): void };
   #abort?: AbortController;
-  #message = '';
 
   override connectedCallback() {
     super.connectedCallback();
+    // loading="lazy": the observer is a chunk of its own, fetched only by lazy buttons.
     if (this.loading == 'lazy' && !this.#near) {
-      this.#observer = new IntersectionObserver(
-        (entries) => {
-          if (!entries.some((e) => e.isIntersecting)) return;
-          this.#observer?.disconnect();
-          this.#near = true;
-          this.#sync();
-        },
-        { rootMargin: '200px' },
-      );
-      this.#observer.observe(this);
+      import('./lazy.js').then(({ whenNear }) => {
+        if (this.isConnected && !this.#near) this.#observer = whenNear(this, () => ((this.#near = true), this.#sync()));
+      });
     }
   }
 
@@ -179,9 +171,8 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   protected override updated() {
     const { status } = this;
     this.setAttribute('aria-busy', String(status == 'loading' || status == 'busy'));
-    this.renderRoot.querySelector('[role=status]')!.textContent =
-      status == 'busy' ? (this.checkoutLanguage == 'ja_JP' ? '処理中…' : 'Processing…') : '';
-    this.renderRoot.querySelector('[role=alert]')!.textContent = this.#message;
+    this.renderRoot.querySelector('[role=status]')!.textContent = status == 'busy' ? (this.checkoutLanguage == 'ja_JP' ? '処理中…' : 'Processing…') : '';
+    // The shopper's message ([role=alert], shown with show-errors) is written by the APB code (start-payment.ts).
   }
 
   protected override createRenderRoot() {
@@ -236,7 +227,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     // A fresh container every time: checkout.js attaches a shadow root to it, which cannot be undone.
     this.#clear();
     const container = document.createElement('div');
-    container.id = uniqueId();
+    container.id = settings.uniqueId();
     container.slot = 'button';
     this.append(container);
     this.#container = container;
@@ -248,7 +239,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
       // Buy Now's handlers live in a chunk of their own, loaded only for that mode.
       const buyNow = this.mode == 'buy-now' ? await import('./buy-now.js') : undefined;
       if (renderKey != this.#renderKey || !this.isConnected) return; // superseded while loading it
-      const button = callWithLookup(container, selector, () =>
+      const button = settings.callWithLookup(container, selector, () =>
         buyNow ? void buyNow.renderBuyNow(pay, selector, this, options) : pay.renderButton(selector, options),
       );
       if (this.mode == 'apb') {
@@ -260,7 +251,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
       this.#button = button;
     } catch (thrown) {
       this.#clear();
-      this.#fail(new AmazonPayError('RENDER_FAILED', 'checkout.js: ' + thrownText(thrown)));
+      this.#fail(new AmazonPayError('RENDER_FAILED', 'checkout.js: ' + settings.thrownText(thrown)));
       return;
     }
     this.#set('ready');
@@ -275,39 +266,19 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     if (amount) this.#button.updateButtonInfo?.(amount);
   }
 
-  /** The APB click: ask the endpoint for a payment, then go to AmazonpayStart. */
-  async #pay() {
-    // The page may add to body and headers in amazon-pay-click (a product id, a CSRF token).
+  /**
+   * The APB click. Within the click: `amazon-pay-click` (the page may add to the body and headers, or
+   * cancel) and the busy overlay; the rest (the endpoint, the redirect, the shopper's message) is the
+   * start-payment chunk, fetched at render.
+   */
+  #pay() {
     const detail: AmazonPayClickDetail = { body: { ...this.requestBody }, headers: { ...this.requestHeaders } };
     if (this.status != 'ready' || !emit(this, 'amazon-pay-click', detail, true)) return;
     this.#set('busy');
-    this.#message = '';
-    const abort = (this.#abort = new AbortController());
-    const apb = import('./start-payment.js');
-    try {
-      const { startPayment } = await apb;
-      const navigating = await startPayment({
-        endpoint: this.endpoint!,
-        body: detail.body,
-        headers: detail.headers,
-        target: this,
-        timeout: this.timeout,
-        signal: abort.signal,
-        allowedOrigins: this.startOrigins?.split(/\s+/).filter(Boolean),
-      });
-      if (navigating) {
-        // Back from Amazon through the back/forward cache: the button works again.
-        addEventListener('pageshow', () => (this.#set('ready')), { once: true });
-        return;
-      }
-    } catch (error) {
-      if (!abort.signal.aborted) {
-        this.#message = (await apb.catch(() => undefined))?.shopperMessage(error, this.checkoutLanguage) ?? '';
-        this.#report(error as AmazonPayError);
-      }
-    }
-    this.#set('ready');
-    this.requestUpdate();
+    import('./start-payment.js').then(
+      ({ payOnClick }) => payOnClick(this, detail, { set: (s) => this.#set(s), report: (e) => this.#report(e), abortable: (a) => (this.#abort = a) }),
+      () => (this.#set('ready'), this.#report(new AmazonPayError('SCRIPT_LOAD_FAILED', 'could not load the payment code (start-payment chunk)'))),
+    );
   }
 
   #set(status: AmazonPayStatus) {

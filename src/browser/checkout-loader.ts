@@ -1,15 +1,9 @@
 import { AmazonPayError } from './errors.js';
 import type { AmazonPayNamespace } from './types.js';
 
-/** Amazon's checkout.js regions: `fe` = Japan, `na` = United States, `eu` = Europe and the UK. */
-export type AmazonPayRegion = 'fe' | 'na' | 'eu';
+import { CHECKOUT_JS_URLS, type AmazonPayRegion } from '../shared/checkout-js-urls.js';
 
-/** The checkout.js URL of each region. */
-export const CHECKOUT_JS_URLS: Record<AmazonPayRegion, string> = {
-  fe: 'https://static-fe.payments-amazon.com/checkout.js',
-  na: 'https://static-na.payments-amazon.com/checkout.js',
-  eu: 'https://static-eu.payments-amazon.com/checkout.js',
-};
+export { CHECKOUT_JS_URLS, type AmazonPayRegion };
 
 /** How `loadCheckoutJs` loads the script. */
 export interface LoadCheckoutJsOptions {

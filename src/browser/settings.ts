@@ -1,6 +1,10 @@
 import type { AmazonPayRegion } from './checkout-loader.js';
 import type { AmazonPayAmount, RenderButtonOptions } from './types.js';
 
+// What the element needs only once it renders, which is after this chunk has loaded: here, not in
+// the element's first download (bench/size.mjs).
+export { callWithLookup, thrownText, uniqueId } from './light-dom.js';
+
 /** The element's settings, as its properties hold them. */
 export interface ButtonSettings {
   merchantId?: string;

@@ -1,5 +1,5 @@
 import { AmazonPayError } from './errors.js';
-import { emit } from './events.js';
+import { emit, type AmazonPayClickDetail } from './events.js';
 
 /** How to ask the merchant endpoint for a payment and send the shopper on. */
 export interface StartPaymentOptions {
@@ -84,6 +84,55 @@ export async function startPayment(options: StartPaymentOptions): Promise<boolea
   document.body.append(form);
   form.requestSubmit();
   return true;
+}
+
+/** What the APB click needs of `<amazon-pay-v2>`: its settings, and (in `control`) its private state. */
+export interface ApbButton extends HTMLElement {
+  readonly status: string;
+  endpoint?: string;
+  requestBody?: Record<string, unknown>;
+  requestHeaders?: Record<string, string>;
+  timeout: number;
+  startOrigins?: string;
+  checkoutLanguage: string;
+  readonly renderRoot: HTMLElement | DocumentFragment;
+}
+
+/**
+ * The APB click of `<amazon-pay-v2 mode="apb">`, once the element has fired `amazon-pay-click` (with
+ * `detail`, as the page left it) and shown the busy overlay: the overlay's words, the endpoint,
+ * AmazonpayStart; on failure the shopper's message (shown with `show-errors`) and `amazon-pay-error`.
+ * In this chunk so that standard buttons never download it.
+ */
+export async function payOnClick(
+  el: ApbButton,
+  detail: AmazonPayClickDetail,
+  control: { set(status: 'ready'): void; report(error: AmazonPayError): void; abortable(abort: AbortController): void },
+): Promise<void> {
+  const abort = new AbortController();
+  control.abortable(abort); // the element aborts it when it leaves the page
+  const say = (text: string) => void (el.renderRoot.querySelector('[role=alert]')!.textContent = text);
+  const done = () => control.set('ready');
+  say('');
+  try {
+    const navigating = await startPayment({
+      endpoint: el.endpoint!,
+      body: detail.body,
+      headers: detail.headers,
+      target: el,
+      timeout: el.timeout,
+      signal: abort.signal,
+      allowedOrigins: el.startOrigins?.split(/\s+/).filter(Boolean),
+    });
+    // Back from Amazon through the back/forward cache: the button works again.
+    if (navigating) return void addEventListener('pageshow', done, { once: true });
+  } catch (error) {
+    if (!abort.signal.aborted) {
+      say(shopperMessage(error, el.checkoutLanguage));
+      control.report(error as AmazonPayError);
+    }
+  }
+  done();
 }
 
 /** What a shopper is shown for a failed APB start: the endpoint's own words, else a general line. */

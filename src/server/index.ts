@@ -26,4 +26,5 @@ export { createPromMetrics, PROM_CLIENT_INSTALL, type Metrics, type MetricsOptio
 export type { CallOutcome } from './telemetry/tracing.js';
 export { purgeOrders, jsonLinesArchive, type PurgeOrdersOptions, type PurgeArchive } from './retention.js';
 export { toNodeListener, type HasApp } from './node.js';
+export { checkoutJsLink } from './http/checkout-js-link.js';
 export { amazonPayRoutes, type AmazonPayRoutes } from './route-handlers.js';
