@@ -129,14 +129,30 @@ export class Carts {
 
 /** resolveOrder: the amount from the server's catalogue and cart. */
 export function resolveDemoOrder(carts: Carts) {
-  return ({ request, body }: ResolveOrderInput): OrderSpec => {
+  return (input: ResolveOrderInput): OrderSpec => {
+    const { request, body } = input;
     if (body.plan === 'subscription') {
       return { amount: CATALOG.subscription.price, jobCd: 'AUTH', frequency: { unit: 'Month', value: 1 }, description: `${CATALOG.subscription.name}のお申し込み` };
     }
     const cookie = /(?:^|;\s*)demo_cart=([^;]+)/.exec(request.headers.get('cookie') ?? '')?.[1];
     const cart = carts.of(cookie);
     if (!cart.coffee) throw new Error('the cart is empty');
-    return { amount: Carts.total(cart), tax: SHIPPING, jobCd: 'AUTH', description: `${CATALOG.coffee.name} × ${cart.coffee}` };
+    const description = `${CATALOG.coffee.name} × ${cart.coffee}`;
+    if (input.kind === 'buy-now') {
+      // Buy Now with an address: the shipping follows the address Amazon's screen shows (farther
+      // costs more), with a faster option; the cart is listed line by line.
+      const far = ['北海道', '沖縄県'].includes(input.shippingAddress?.stateOrRegion ?? '');
+      const standard = far ? SHIPPING + 700 : SHIPPING;
+      return {
+        amount: Carts.total(cart), jobCd: 'AUTH', description,
+        lineItems: [{ id: 'coffee', title: CATALOG.coffee.name, quantity: cart.coffee, listPrice: CATALOG.coffee.price }],
+        deliveryOptions: [
+          { id: 'standard', name: '通常配送 (2〜4日)', price: standard, isDefault: true },
+          { id: 'express', name: 'お急ぎ便 (翌日)', price: standard + 600 },
+        ],
+      };
+    }
+    return { amount: Carts.total(cart), tax: SHIPPING, jobCd: 'AUTH', description };
   };
 }
 

@@ -24,6 +24,8 @@ export interface AmazonPayV2Attributes {
   mode?: 'standard' | 'apb' | 'buy-now';
   endpoint?: string;
   'store-id'?: string;
+  /** Buy Now: the buyer details Amazon shares, space-separated. */
+  scopes?: string;
   region?: 'fe' | 'na' | 'eu';
   'script-src'?: string;
   nonce?: string;

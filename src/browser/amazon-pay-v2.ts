@@ -136,6 +136,14 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   requestBody?: Record<string, unknown>;
   /** Extra headers of the APB request, e.g. a CSRF token. */
   requestHeaders?: Record<string, string>;
+  /**
+   * Buy Now: the buyer details Amazon shares (`checkoutSessionConfig.scopes`), a list or the
+   * `scopes` attribute's space-separated names; default name, email, phoneNumber, billingAddress,
+   * and shippingAddress for PayAndShip. Read when the button renders.
+   */
+  declare scopes?: string[] | string;
+  /** Buy Now: Amazon's `deliverySpecifications` (which addresses the buyer may pick), read when the button renders. */
+  declare deliverySpecifications?: Record<string, unknown>;
   /** Where the button is in its life, reflected as the `status` attribute for styling. */
   readonly status: AmazonPayStatus = 'idle';
 

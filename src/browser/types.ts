@@ -42,14 +42,29 @@ export interface AmazonPayButtonHandle {
   updateButtonInfo?(amount: AmazonPayAmount): void;
 }
 
-/** What Amazon passes to `onCompleteCheckout` of a Buy Now button (as Amazon's GMO-PG -apb sample reads it). */
+/** What Amazon passes to `onCompleteCheckout` of a Buy Now button (Amazon's docs, and its GMO-PG -apb sample). */
 export interface BuyNowCompleteEvent {
   amazonChargePermissionId: string;
   amazonPayMFAReturnUrl: string;
   billingAddress?: Record<string, unknown>;
+  /** PayAndShip: where the buyer asked Amazon to deliver. */
+  shippingAddress?: Record<string, unknown>;
   paymentDescriptor?: string;
   amazonPayCheckoutType?: string;
+  amazonCheckoutSessionId?: string;
 }
+
+/** What Amazon passes to `onInitCheckout` (Amazon's Buy Now docs). */
+export interface BuyNowInitEvent {
+  amazonPayCheckoutType?: string;
+  scopes?: unknown;
+  checkoutLanguage?: string;
+  /** PayAndShip: the buyer's default address. */
+  shippingAddress?: Record<string, unknown>;
+}
+
+/** What a Buy Now handler answers Amazon: the cart (CartDetails), or Amazon's error shape. */
+export type BuyNowCartAnswer = Record<string, unknown> | { status: 'error'; reasonCode: string };
 
 /** The options object of `amazon.Pay.renderJSButton` (Buy Now), as Amazon's docs and its GMO-PG sample give it. */
 export interface RenderJSButtonOptions extends Omit<RenderButtonOptions, 'createCheckoutSessionConfig' | 'signInConfig'> {
@@ -59,9 +74,14 @@ export interface RenderJSButtonOptions extends Omit<RenderButtonOptions, 'create
     scopes?: string[];
     paymentDetails?: Record<string, unknown>;
     processorSpecifications: { name: 'gmopg' };
+    deliverySpecifications?: Record<string, unknown>;
   };
-  /** Returns the cart: `totalBaseAmount`, `totalTaxAmount`, `totalOrderAmount` (`AmazonPayAmount`s). */
-  onInitCheckout(event: unknown): Promise<Record<string, AmazonPayAmount>> | Record<string, AmazonPayAmount>;
+  /** Returns the cart (CartDetails: totals as `AmazonPayAmount`s, lineItems, deliveryOptions), or `{ status: 'error', reasonCode }`. */
+  onInitCheckout(event: BuyNowInitEvent): Promise<BuyNowCartAnswer> | BuyNowCartAnswer;
+  /** PayAndShip: the buyer picked another address; answers the cart for it. */
+  onShippingAddressSelection?(event: { shippingAddress?: Record<string, unknown> }): Promise<BuyNowCartAnswer>;
+  /** PayAndShip: the buyer picked another delivery option; answers the cart for it. */
+  onDeliveryOptionSelection?(event: { deliveryOption?: { id?: string } }): Promise<BuyNowCartAnswer>;
   onCompleteCheckout(event: BuyNowCompleteEvent): Promise<{ status: 'success' | 'decline' | 'error' }>;
   onCancel?(event: unknown): void;
   onError?(event: unknown): void;

@@ -251,8 +251,12 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     );
   });
 
+  // Buy Now with an address: the buyer's Amazon address book, in the shape Amazon hands the
+  // shop's handlers (onInitCheckout, onShippingAddressSelection, onCompleteCheckout).
+  r.get('/amazon/buy-now/addresses', (c) => c.json(ADDRESSES.map(amazonAddress)));
+
   // Buy Now (renderJSButton): the stand-in's pay page asks for the charge permission Amazon would
-  // hand onCompleteCheckout. One-time, for this amount, charged once by ExecTranAmazonpay.
+  // hand onCompleteCheckout. One-time, for this amount (what the buyer approved), charged once by ExecTranAmazonpay.
   r.post('/amazon/buy-now/charge-permission', async (c) => {
     const input = await c.req.json().catch(() => null);
     const amount = Number(input?.amount);
@@ -267,13 +271,15 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     };
     state.chargePermissions.set(permission.id, permission);
     state.save();
-    const a = ADDRESSES[address];
+    const a = amazonAddress(ADDRESSES[address]);
     return c.json({
       amazonChargePermissionId: permission.id,
       amazonPayMFAReturnUrl: new URL(`${base}/amazon/buy-now/mfa-return`, c.req.url).href,
-      billingAddress: { name: a.name, postalCode: a.postalCode, stateOrRegion: a.stateOrRegion, city: a.city, addressLine1: a.addressLine1, addressLine2: a.addressLine2, countryCode: 'JP', phoneNumber: a.phoneNumber },
+      billingAddress: a,
+      ...(input.productType === 'PayAndShip' ? { shippingAddress: a } : {}),
       paymentDescriptor: CARDS[card],
       amazonPayCheckoutType: 'BuyNow',
+      amazonCheckoutSessionId: crypto.randomUUID(),
     });
   });
 
@@ -432,6 +438,11 @@ function cutConnection(c: Context): Response {
   return new Response(new ReadableStream({ pull: (controller) => controller.error(new Error('connection cut (sandbox fault)')) }), {
     headers: { 'content-type': RESPONSE_CONTENT_TYPE },
   });
+}
+
+/** A sandbox address as Amazon's handlers carry one. */
+function amazonAddress(a: (typeof ADDRESSES)[number]) {
+  return { name: a.name, postalCode: a.postalCode, stateOrRegion: a.stateOrRegion, city: a.city, addressLine1: a.addressLine1, addressLine2: a.addressLine2, countryCode: 'JP', phoneNumber: a.phoneNumber };
 }
 
 function choose(session: Session, form: Record<string, unknown>) {

@@ -18,7 +18,7 @@ import { adaptLogger, consoleLogger, safeLogger, type Logger } from './logger.js
 import type { OrderSpec } from './order-spec.js';
 import { openOrderStore } from './orders/sql-store.js';
 import { StoreUnavailableError } from './orders/sql.js';
-import type { Order, OrderStore } from './orders/types.js';
+import type { Order, OrderStore, ShippingAddress } from './orders/types.js';
 import { addressRoute } from './routes/address.js';
 import { buyNowRoute } from './routes/buy-now.js';
 import { checkoutRoute } from './routes/checkout.js';
@@ -41,6 +41,16 @@ export interface ResolveOrderInput {
   /** `apb` and `session` from /checkout; `buy-now` from /buy-now (for the cart and for the payment). */
   kind: 'apb' | 'session' | 'buy-now';
   amazonCheckoutSessionId?: string;
+  /**
+   * Buy Now: which of Amazon's handlers asks: `init` (onInitCheckout), `address` (the buyer picked
+   * another address), `delivery` (another delivery option), `complete` (the payment: answer the same
+   * cart, or it is declined as changed).
+   */
+  step?: 'init' | 'address' | 'delivery' | 'complete';
+  /** Buy Now with an address (`product-type="PayAndShip"`): where to deliver; price the shipping for it. */
+  shippingAddress?: ShippingAddress;
+  /** Buy Now: the delivery option the buyer chose (one of your `deliveryOptions` ids). */
+  deliveryOptionId?: string;
 }
 
 /** `pending` when GMO-PG could not confirm the result yet: the notification will settle it. */
@@ -92,6 +102,12 @@ export interface AmazonPayHandlerOptions {
    * payments would go to a sandbox that takes no money.
    */
   allowSandbox?: boolean;
+  /**
+   * Buy Now: origins the MFA return URL (`amazonPayMFAReturnUrl`, sent to GMO-PG as RetURL) may have
+   * besides Amazon's own (https on amazon.co.jp, amazon.com, amazon.co.uk, .de, .fr, .it, .es and
+   * payments-amazon.com: inferred, Amazon does not publish them) and GMO-PG's base URL (the sandbox).
+   */
+  mfaReturnOrigins?: string[];
   /** Runs `reconcile()` this often, in the background (ms); default off: call it from cron instead. */
   reconcileEveryMs?: number;
   /**

@@ -6,12 +6,30 @@
 import type { Frequency, JobCd } from './client.js';
 import { toWindows31J, Windows31JError } from './wire.js';
 
-/** What the shop charges for this checkout, decided on the server. */
+/**
+ * What the shop charges for this checkout, decided on the server. GMO-PG authorizes
+ * `amount − discount` as its Amount and `tax + shipping` as its Tax (税送料): in all,
+ * `amount − discount + tax + shipping`, which Buy Now shows Amazon's buyer as the charge total.
+ */
 export interface OrderSpec {
-  /** Yen, a whole number above 0. */
+  /** Yen, a whole number above 0: the goods (Buy Now's totalBaseAmount). */
   amount: number;
-  /** 税送料: added to the amount by GMO-PG. */
+  /** 消費税 (Buy Now's totalTaxAmount); with `shipping`, GMO-PG's Tax (税送料). */
   tax?: number;
+  /** 送料 (Buy Now's totalShippingAmount): the price of the delivery option chosen, when there are options. */
+  shipping?: number;
+  /** Taken off `amount` (Buy Now's totalDiscountAmount). */
+  discount?: number;
+  /** Buy Now: the lines Amazon's screen lists; `quantity × listPrice` of all of them must add up to `amount`. */
+  lineItems?: LineItem[];
+  /**
+   * Buy Now with an address (`product-type="PayAndShip"`): the delivery options for the address the
+   * buyer picked; `shipping` must be the price of the chosen one (`deliveryOptionId` of the input,
+   * else the default). Amazon requires them for PayAndShip.
+   */
+  deliveryOptions?: DeliveryOption[];
+  /** Buy Now with an address: `false` when the shop does not deliver there (Amazon asks for another address). */
+  deliverable?: boolean;
   /** AUTH (default: capture later) or CAPTURE (at once). */
   jobCd?: JobCd;
   /** For 利用承諾 (a recurring consent): how often the shop will charge. */
@@ -24,6 +42,32 @@ export interface OrderSpec {
   clientField3?: string;
 }
 
+/** One line of a Buy Now cart, as Amazon's screen lists it (Amazon's LineItem). */
+export interface LineItem {
+  id: string;
+  title: string;
+  quantity: number;
+  /** Yen for one. */
+  listPrice: number;
+  /** e.g. "ブルー / M". */
+  variantTitle?: string;
+  /** Yen for the whole line after its own discount, when it has one. */
+  discountedPrice?: number;
+}
+
+/** A way to deliver (Amazon's DeliveryOption; its shippingMethod from `name` and `code`). */
+export interface DeliveryOption {
+  id: string;
+  /** What the buyer reads, e.g. "通常配送". */
+  name: string;
+  /** Yen. */
+  price: number;
+  /** Amazon's shippingMethodCode; default the id. */
+  code?: string;
+  /** The one chosen until the buyer picks another; exactly one (default the first). */
+  isDefault?: boolean;
+}
+
 /** An order the shop's `resolveOrder` described in a way GMO-PG cannot take; `field` names the part. */
 export class OrderSpecError extends Error {
   override name = 'OrderSpecError';
@@ -33,10 +77,37 @@ export class OrderSpecError extends Error {
   ) {
     super(`${field}: ${message}`);
   }
-  /** Whether the fault is in free text (a product name, a note), which often comes from shop data rather than code. */
+  /**
+   * Whether the fault is in what the shop's data says (free text such as a product name, or a cart
+   * that does not add up) rather than in its code: the answer names the field (400 ORDER_INVALID).
+   */
   get inText(): boolean {
-    return (TEXT_FIELDS as readonly string[]).includes(this.field);
+    return (TEXT_FIELDS as readonly string[]).includes(this.field) || /^(lineItems|deliveryOptions|shipping|discount)\b/.test(this.field);
   }
+}
+
+/** The sums an OrderSpec comes to: what GMO-PG is sent, and what Buy Now shows. */
+export interface OrderTotals {
+  /** GMO-PG's Amount: `amount − discount`. */
+  gmoAmount: number;
+  /** GMO-PG's Tax (税送料): `tax + shipping`. */
+  gmoTax: number;
+  tax: number;
+  shipping: number;
+  discount: number;
+  /** What the buyer pays in all. */
+  total: number;
+  /** The delivery option the shipping is for, when there are options. */
+  deliveryOptionId?: string;
+}
+
+/** The totals of a checked spec, for the delivery option `chosen` (else the default). */
+export function totalsOf(spec: OrderSpec, chosen?: string): OrderTotals {
+  const tax = spec.tax ?? 0;
+  const discount = spec.discount ?? 0;
+  const option = spec.deliveryOptions?.length ? (spec.deliveryOptions.find((o) => o.id === chosen) ?? spec.deliveryOptions.find((o) => o.isDefault) ?? spec.deliveryOptions[0]) : undefined;
+  const shipping = spec.shipping ?? option?.price ?? 0;
+  return { gmoAmount: spec.amount - discount, gmoTax: tax + shipping, tax, shipping, discount, total: spec.amount - discount + tax + shipping, deliveryOptionId: option?.id };
 }
 
 const TEXT_FIELDS = ['description', 'clientField1', 'clientField2', 'clientField3'] as const;
@@ -57,6 +128,55 @@ export function checkOrderSpec(spec: OrderSpec): void {
     throw new OrderSpecError('frequency', `${JSON.stringify(spec.frequency)}: unit Year/Month/Week/Day/Variable and a whole value`);
   }
   for (const field of TEXT_FIELDS) checkText(field, spec[field]);
+  checkCart(spec, whole);
+}
+
+/** The Buy Now cart: lines that add up, one default delivery option whose price is the shipping. */
+function checkCart(spec: OrderSpec, whole: (n: unknown, min: number) => boolean) {
+  if (spec.shipping !== undefined && !whole(spec.shipping, 0)) throw new OrderSpecError('shipping', `${spec.shipping} is not a whole number of yen`);
+  if (spec.discount !== undefined && !(whole(spec.discount, 0) && spec.discount < spec.amount)) {
+    throw new OrderSpecError('discount', `${spec.discount}: a whole number of yen below amount (${spec.amount}): GMO-PG's Amount (amount − discount) must stay 1 or more`);
+  }
+  if (spec.deliverable !== undefined && typeof spec.deliverable !== 'boolean') throw new OrderSpecError('deliverable', 'true or false');
+  if (spec.lineItems !== undefined) {
+    if (!Array.isArray(spec.lineItems) || spec.lineItems.length > 100) throw new OrderSpecError('lineItems', 'a list of at most 100 lines');
+    let sum = 0;
+    spec.lineItems.forEach((line, i) => {
+      const f = `lineItems[${i}]`;
+      if (!line || typeof line !== 'object') throw new OrderSpecError(f, 'must be { id, title, quantity, listPrice }');
+      if (typeof line.id !== 'string' || !line.id || line.id.length > 100) throw new OrderSpecError(`${f}.id`, 'a string of 1 to 100 characters');
+      checkText(`${f}.title`, line.title ?? 0);
+      if (line.variantTitle !== undefined) checkText(`${f}.variantTitle`, line.variantTitle);
+      if (!whole(line.quantity, 1)) throw new OrderSpecError(`${f}.quantity`, `${line.quantity} is not a whole number from 1`);
+      if (!whole(line.listPrice, 0)) throw new OrderSpecError(`${f}.listPrice`, `${line.listPrice} is not a whole number of yen`);
+      if (line.discountedPrice !== undefined && !(whole(line.discountedPrice, 0) && line.discountedPrice <= line.quantity * line.listPrice)) {
+        throw new OrderSpecError(`${f}.discountedPrice`, `${line.discountedPrice}: whole yen, at most the line's ${line.quantity * line.listPrice}`);
+      }
+      sum += line.quantity * line.listPrice;
+    });
+    if (spec.lineItems.length && sum !== spec.amount) throw new OrderSpecError('lineItems', `the lines come to ${sum} yen (quantity × listPrice), amount is ${spec.amount}: they must add up`);
+  }
+  if (spec.deliveryOptions !== undefined) {
+    const options = spec.deliveryOptions;
+    if (!Array.isArray(options) || !options.length || options.length > 20) throw new OrderSpecError('deliveryOptions', 'a list of 1 to 20 options');
+    const ids = new Set<string>();
+    options.forEach((o, i) => {
+      const f = `deliveryOptions[${i}]`;
+      if (!o || typeof o.id !== 'string' || !o.id || o.id.length > 100 || ids.has(o.id)) throw new OrderSpecError(`${f}.id`, 'a string of 1 to 100 characters, different for each option');
+      ids.add(o.id);
+      checkText(`${f}.name`, o.name ?? 0);
+      if (!whole(o.price, 0)) throw new OrderSpecError(`${f}.price`, `${o.price} is not a whole number of yen`);
+    });
+    if (options.filter((o) => o.isDefault).length > 1) throw new OrderSpecError('deliveryOptions', 'at most one option isDefault');
+  }
+}
+
+/** Checks the shipping against the delivery option chosen (the input's `deliveryOptionId`, else the default). */
+export function checkShipping(spec: OrderSpec, chosen?: string): void {
+  if (!spec.deliveryOptions?.length || spec.shipping === undefined) return;
+  const { deliveryOptionId } = totalsOf(spec, chosen);
+  const option = spec.deliveryOptions.find((o) => o.id === deliveryOptionId)!;
+  if (option.price !== spec.shipping) throw new OrderSpecError('shipping', `${spec.shipping} yen, but the delivery option "${option.id}" costs ${option.price}: leave shipping out, or make them equal`);
 }
 
 /** Checks one free-text value bound for GMO-PG and the order store. */

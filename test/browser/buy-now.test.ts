@@ -41,6 +41,32 @@ describe('<amazon-pay-v2 mode="buy-now">', () => {
     for (const handler of ['onInitCheckout', 'onCompleteCheckout', 'onCancel', 'onError']) expect(typeof o[handler], handler).to.equal('function');
   });
 
+  it('passes scopes and deliverySpecifications to checkoutSessionConfig; PayAndShip asks for the shipping address and handles its changes', async () => {
+    const key = freshKey();
+    const spec = { specialRestrictions: ['RestrictPOBoxes'], addressRestrictions: { type: 'Allowed', restrictions: { JP: {} } } };
+    const m = mount<AmazonPayV2>(
+      `<amazon-pay-v2 mode="buy-now" merchant-id="A2MERCHANT" store-id="amzn1.application-oa2-client.test" product-type="PayAndShip" sandbox
+         script-src="${standInUrl()}" endpoint="/merchant/buy-now?scenario=ok&key=${key}"></amazon-pay-v2>`,
+    );
+    m.el.deliverySpecifications = spec;
+    await m.ready;
+    const o = (fake().renders as unknown as { options: Record<string, any> }[]).at(-1)!.options;
+    expect(o.checkoutSessionConfig.scopes).to.deep.equal(['name', 'email', 'phoneNumber', 'billingAddress', 'shippingAddress']);
+    expect(o.checkoutSessionConfig.deliverySpecifications).to.deep.equal(spec);
+    expect(typeof o.onShippingAddressSelection).to.equal('function');
+    expect(typeof o.onDeliveryOptionSelection).to.equal('function');
+    unmountAll();
+    resetAmazon();
+    const n = mount<AmazonPayV2>(
+      `<amazon-pay-v2 mode="buy-now" merchant-id="A2MERCHANT" store-id="amzn1.application-oa2-client.test" product-type="PayOnly" sandbox scopes="name email"
+         script-src="${standInUrl()}" endpoint="/merchant/buy-now?scenario=ok&key=${key}"></amazon-pay-v2>`,
+    );
+    await n.ready;
+    const p = (fake().renders as unknown as { options: Record<string, any> }[]).at(-1)!.options;
+    expect(p.checkoutSessionConfig.scopes).to.deep.equal(['name', 'email']);
+    expect(p.onShippingAddressSelection, 'PayOnly has no address').to.equal(undefined);
+  });
+
   it("pays: the cart comes from the endpoint, Amazon's charge permission goes to it, Amazon is told success", async () => {
     const { el, key, click } = await buyNow('ok', 'estimated-amount="8800"');
     const complete = oneEvent(el, 'amazon-pay-complete');

@@ -42,10 +42,10 @@ describe('POST /buy-now', () => {
     const response = await buyNow({ step: 'init', amount: 1, totalOrderAmount: { amount: '1' } });
     assert.equal(response.status, 200);
     const { orderId, ...amounts } = (await response.json()) as { orderId: string };
+    const yen = (n: number) => ({ amount: String(n), currencyCode: 'JPY' });
+    // Amazon's CartDetails, every total it documents.
     assert.deepEqual(amounts, {
-      totalBaseAmount: { amount: '8000', currencyCode: 'JPY' },
-      totalTaxAmount: { amount: '800', currencyCode: 'JPY' },
-      totalOrderAmount: { amount: '8800', currencyCode: 'JPY' },
+      totalBaseAmount: yen(8000), totalTaxAmount: yen(800), totalShippingAmount: yen(0), totalDiscountAmount: yen(0), totalChargeAmount: yen(8800), totalOrderAmount: yen(8800),
     });
     // The quote is kept on the server: what completion may charge.
     const quote = (await shop.handler.store.get(orderId))!;
@@ -144,6 +144,54 @@ describe('POST /buy-now', () => {
     assert.match(answer.message, /別のお支払い方法/);
     const order = (await shop.handler.store.get(answer.orderId))!;
     assert.deepEqual([order.stage, order.errorCodes], ['exec_failed', 'E08000001']);
+  });
+
+  it("answers the full cart (lines, shipping, discount, delivery options) checked to add up, and Amazon's error shape where the shop does not deliver", async () => {
+    const yen = (n: number) => ({ amount: String(n), currencyCode: 'JPY' });
+    const address = { name: '札幌 太郎', postalCode: '060-0806', stateOrRegion: '北海道', city: '札幌市北区', countryCode: 'JP' };
+    cart = {
+      amount: 3000, tax: 300, shipping: 700, discount: 200,
+      lineItems: [{ id: 'a', title: '豆', quantity: 2, listPrice: 1000 }, { id: 'b', title: 'フィルター', quantity: 1, listPrice: 1000, variantTitle: '100枚' }],
+      deliveryOptions: [{ id: 'std', name: '通常配送', price: 700, isDefault: true }, { id: 'exp', name: 'お急ぎ便', price: 1500 }],
+    } as never;
+    const init = (await (await buyNow({ step: 'init', productType: 'PayAndShip', shippingAddress: address })).json()) as Record<string, any>;
+    assert.deepEqual([init.totalShippingAmount, init.totalDiscountAmount, init.totalChargeAmount], [yen(700), yen(200), yen(3800)]);
+    assert.deepEqual(init.lineItems[1], { id: 'b', title: 'フィルター', quantity: '1', listPrice: yen(1000), totalListPrice: yen(1000), variantTitle: '100枚' });
+    assert.deepEqual(init.deliveryOptions.map((o: any) => [o.id, o.price.amount, o.shippingMethod.shippingMethodName, o.isDefault]), [['std', '700', '通常配送', true], ['exp', '1500', 'お急ぎ便', false]]);
+    // GMO-PG is sent Amount = base − discount and Tax (税送料) = tax + shipping.
+    const quote = (await shop.handler.store.get(init.orderId))!;
+    assert.deepEqual([quote.amount, quote.tax, quote.shippingAddress?.stateOrRegion], [2800, 1000, '北海道']);
+    // A cart that does not add up is refused by name before Amazon sees it.
+    for (const [broken, field] of [
+      [{ amount: 3000, lineItems: [{ id: 'a', title: '豆', quantity: 2, listPrice: 1000 }] }, 'lineItems'],
+      [{ amount: 3000, discount: 3000 }, 'discount'],
+      [{ amount: 3000, shipping: 700, deliveryOptions: [{ id: 'std', name: '通常', price: 900 }] }, 'shipping'],
+      [{ amount: 3000, deliveryOptions: [{ id: 'x', name: '通常', price: 500 }, { id: 'x', name: '速達', price: 900 }] }, 'deliveryOptions[1].id'],
+    ] as const) {
+      cart = broken as never;
+      const response = await buyNow({ step: 'init' });
+      assert.equal(response.status, 400, JSON.stringify(broken));
+      const { error } = (await response.json()) as { error: { code: string; field: string } };
+      assert.deepEqual([error.code, error.field], ['ORDER_INVALID', field]);
+    }
+    cart = { amount: 3000 } as never;
+    const ship = await buyNow({ step: 'init', productType: 'PayAndShip', shippingAddress: address });
+    assert.equal(((await ship.json()) as { error: { field: string } }).error.field, 'deliveryOptions', 'PayAndShip needs delivery options');
+    // Not delivered there: Amazon's error shape, and the buyer picks another address.
+    cart = { amount: 3000, deliveryOptions: [{ id: 'std', name: '通常', price: 500 }], deliverable: false } as never;
+    assert.deepEqual(await (await buyNow({ step: 'init', productType: 'PayAndShip', shippingAddress: address })).json(), { status: 'error', reasonCode: 'shippingAddressInvalid' });
+  });
+
+  it("accepts only Amazon's MFA return URLs (and the sandbox's): any other RetURL is refused before GMO-PG is called", async () => {
+    for (const url of ['https://evil.example/phish', 'http://www.amazon.co.jp/x', 'https://amazon.co.jp.evil.example/x', 'javascript:alert(1)']) {
+      const amazon = await amazonBuyNow();
+      const response = await buyNow({ step: 'complete', ...amazon, amazonPayMFAReturnUrl: url });
+      assert.equal(response.status, 400, url);
+      assert.equal(((await response.json()) as { error: { field: string } }).error.field, 'amazonPayMFAReturnUrl');
+    }
+    const amazon = await amazonBuyNow();
+    const ok = (await (await buyNow({ step: 'complete', ...amazon, amazonPayMFAReturnUrl: 'https://pay.amazon.co.jp/mfa/return?x=1' })).json()) as { status: string };
+    assert.equal(ok.status, 'success', "Amazon's own domain");
   });
 
   it('answers "error" when GMO-PG cannot be reached, and refuses bad input by name', async () => {

@@ -170,11 +170,17 @@ describe('demo, end to end in Chromium', () => {
     await screen.waitFor();
     assert.match(await screen.innerText(), /￥2,480/);
     await shot(page, '13-buy-now');
+    // PayAndShip: another address on Amazon's screen, and the shop prices its shipping.
+    await screen.locator('[data-amazonpay-address]').selectOption('2'); // Hokkaido: 700 more
+    await screen.locator('[data-amazonpay-total]').filter({ hasText: '3,180' }).waitFor();
     await screen.getByRole('button', { name: '今すぐ支払う' }).click();
     await page.waitForURL(/\/complete\.html\?orderId=.*&result=success/);
     const orderId = new URL(page.url()).searchParams.get('orderId')!;
     const paid = await order(orderId);
-    assert.deepEqual([paid.order.kind, paid.order.stage, paid.order.status, paid.order.amount + paid.order.tax], ['buy-now', 'completed', 'AUTH', 2480]);
+    assert.deepEqual([paid.order.kind, paid.order.stage, paid.order.status, paid.order.amount + paid.order.tax], ['buy-now', 'completed', 'AUTH', 3180]);
+    assert.equal(paid.order.shippingAddress.stateOrRegion, '北海道');
+    await page.goto(`${demo.url}orders.html`);
+    await page.locator(`tr[data-order-id="${orderId}"]`).getByText('お届け先: 北海道札幌市北区').waitFor();
     // Decline: Amazon keeps the buyer on its screen and says so.
     await fault({ declineNext: 1 });
     await page.goto(demo.url);

@@ -342,25 +342,61 @@
     });
   }
 
+  // The cart Amazon shows: what onInitCheckout answers, or, when it answers nothing (as Amazon's
+  // GMO-PG sample's handler does), checkoutSessionConfig.paymentDetails (inferred from that sample).
+  function cartOf(answer, config) {
+    if (answer && (answer.totalChargeAmount || answer.totalOrderAmount || answer.status)) return answer;
+    var details = (config && config.paymentDetails) || {};
+    var charge = details.chargeAmount || details.totalOrderAmount;
+    return charge ? { totalChargeAmount: charge, totalOrderAmount: details.totalOrderAmount || charge, totalBaseAmount: details.totalBaseAmount, totalTaxAmount: details.totalTaxAmount, fromPaymentDetails: true } : answer;
+  }
+  var totalOf = function (cart) { return cart && (cart.totalChargeAmount || cart.totalOrderAmount); };
+
   async function buyNow(options, record) {
-    var run = { cart: undefined, completed: undefined, status: undefined, cancelled: false };
+    var config = options.checkoutSessionConfig || {};
+    var ship = options.productType === 'PayAndShip';
+    var run = { cart: undefined, completed: undefined, status: undefined, cancelled: false, events: [] };
     fake.buyNow.push(run);
+    var addresses = ship ? await fetch(new URL('buy-now/addresses', base).href).then(function (r) { return r.json(); }) : [];
+    var choice = { address: 0, card: 0, deliveryOption: undefined };
+    var call = async function (name, event) {
+      run.events.push({ handler: name, event: event });
+      return options[name](event);
+    };
     var cart;
     try {
-      cart = await options.onInitCheckout({ amazonPayCheckoutType: 'BuyNow' });
+      cart = cartOf(await call('onInitCheckout', {
+        amazonPayCheckoutType: 'BuyNow', scopes: config.scopes || [], checkoutLanguage: options.checkoutLanguage,
+        shippingAddress: ship ? addresses[0] : undefined,
+      }), config);
     } catch (e) {
       if (options.onError) options.onError({ message: 'onInitCheckout failed: ' + e });
       return;
     }
     run.cart = cart;
-    var total = cart && cart.totalOrderAmount;
-    if (!total || !(Number(total.amount) > 0)) {
-      if (options.onError) options.onError({ message: 'onInitCheckout must return totalOrderAmount' });
+    var refused = cart && cart.status === 'error';
+    if ((!refused && !(Number((totalOf(cart) || {}).amount) > 0)) || (refused && !ship)) {
+      if (options.onError) options.onError({ message: refused ? 'onInitCheckout answered ' + cart.reasonCode : 'onInitCheckout must return totalChargeAmount (or checkoutSessionConfig.paymentDetails)' });
       return;
     }
-    var ui = payScreen(total, options.checkoutLanguage === 'ja_JP');
-    var choice = await ui.choice;
-    if (choice === 'cancel') {
+    var ui = payScreen(options.checkoutLanguage === 'ja_JP', ship ? addresses : null);
+    var show = function (c) {
+      if (c && c.status === 'error') return ui.refuse(c.reasonCode);
+      cart = c;
+      run.cart = c;
+      ui.show(c);
+    };
+    show(cart);
+    ui.onAddress(async function (i) {
+      choice.address = i;
+      if (typeof options.onShippingAddressSelection === 'function') show(await call('onShippingAddressSelection', { shippingAddress: addresses[i] }));
+    });
+    ui.onDeliveryOption(async function (option) {
+      choice.deliveryOption = option.id;
+      if (typeof options.onDeliveryOptionSelection === 'function') show(await call('onDeliveryOptionSelection', { deliveryOption: { id: option.id, amount: option.price } }));
+    });
+    var action = await ui.choice;
+    if (action === 'cancel') {
       run.cancelled = true;
       ui.close();
       if (options.onCancel) options.onCancel({ amazonPayCheckoutType: 'BuyNow' });
@@ -369,12 +405,12 @@
     var made = await fetch(new URL('buy-now/charge-permission', base).href, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ merchantId: options.merchantId, amount: Number(total.amount), address: choice.address, card: choice.card }),
+      body: JSON.stringify({ merchantId: options.merchantId, amount: Number(totalOf(cart).amount), address: choice.address, card: choice.card, productType: options.productType }),
     }).then(function (r) { return r.json(); });
     run.completed = made;
     var result;
     try {
-      result = await options.onCompleteCheckout(made);
+      result = await call('onCompleteCheckout', made);
     } catch (e) {
       result = { status: 'error' };
     }
@@ -383,40 +419,87 @@
     ui.finish(run.status);
   }
 
-  /** The stand-in for Amazon's Buy Now screen: the amount, the buyer's card, pay or cancel. */
-  function payScreen(total, ja) {
-    var dialog = document.createElement('dialog');
+  /**
+   * The stand-in for Amazon's Buy Now screen: the total, and for PayAndShip the buyer's addresses and
+   * the shop's delivery options (each change asks the shop again), then pay or cancel.
+   */
+  function payScreen(ja, addresses) {
+    var el = function (tag, css, text) { var e = document.createElement(tag); if (css) e.style.cssText = css; if (text) e.textContent = text; return e; };
+    var dialog = el('dialog', 'border:0;border-radius:8px;padding:1.2rem 1.5rem;min-width:300px;max-width:420px;font:15px/1.6 system-ui,"Noto Sans JP Variable","Noto Sans JP",sans-serif;box-shadow:0 4px 24px #0004');
     dialog.setAttribute('data-amazonpay-buy-now', '');
     dialog.setAttribute('aria-label', 'Amazon Pay');
-    dialog.style.cssText = 'border:0;border-radius:8px;padding:1.2rem 1.5rem;min-width:300px;font:15px/1.6 system-ui,"Noto Sans JP Variable","Noto Sans JP",sans-serif;box-shadow:0 4px 24px #0004';
-    var h = document.createElement('h2');
-    h.textContent = ja ? 'Amazon Pay で今すぐ購入' : 'Buy Now with Amazon Pay';
-    var amount = document.createElement('p');
-    amount.textContent = (ja ? 'お支払い金額 ' : 'Total ') + (total.currencyCode === 'JPY' ? '￥' + Number(total.amount).toLocaleString('ja-JP') : total.amount + ' ' + total.currencyCode);
-    var message = document.createElement('p');
+    var h = el('h2', 'font-size:1.15rem;margin:0 0 .6rem', ja ? 'Amazon Pay で今すぐ購入' : 'Buy Now with Amazon Pay');
+    var yen = function (p) { return p.currencyCode === 'JPY' ? '￥' + Number(p.amount).toLocaleString('ja-JP') : p.amount + ' ' + p.currencyCode; };
+    var address = el('label', 'display:block;margin:.3rem 0', ja ? 'お届け先 ' : 'Ship to ');
+    var addressSelect = el('select');
+    addressSelect.setAttribute('data-amazonpay-address', '');
+    (addresses || []).forEach(function (a, i) { var o = el('option', null, a.name + ' ' + a.postalCode + ' ' + a.stateOrRegion + a.city); o.value = String(i); addressSelect.append(o); });
+    address.append(addressSelect);
+    var delivery = el('fieldset', 'border:0;padding:0;margin:.3rem 0');
+    delivery.setAttribute('data-amazonpay-delivery', '');
+    var lines = el('ul', 'margin:.3rem 0;padding-left:1.2rem');
+    var amount = el('p', 'margin:.4rem 0;font-weight:700');
+    amount.setAttribute('data-amazonpay-total', '');
+    var message = el('p', 'color:#b12704;min-height:1.2em;margin:.3rem 0');
     message.setAttribute('role', 'status');
-    var pay = document.createElement('button');
-    pay.textContent = ja ? '今すぐ支払う' : 'Pay now';
+    var pay = el('button', 'font:inherit;border-radius:20px;padding:.5rem 1.3rem;border:1px solid #fcd200;background:#ffd814;font-weight:700;margin-right:.6rem', ja ? '今すぐ支払う' : 'Pay now');
     pay.setAttribute('data-action', 'pay');
-    pay.style.cssText = 'font:inherit;border-radius:20px;padding:.5rem 1.3rem;border:1px solid #fcd200;background:#ffd814;font-weight:700;margin-right:.6rem';
-    var cancel = document.createElement('button');
-    cancel.textContent = ja ? 'キャンセル' : 'Cancel';
+    var cancel = el('button', 'font:inherit;border-radius:20px;padding:.5rem 1.3rem;border:1px solid #888c8c;background:#fff', ja ? 'キャンセル' : 'Cancel');
     cancel.setAttribute('data-action', 'cancel');
-    cancel.style.cssText = 'font:inherit;border-radius:20px;padding:.5rem 1.3rem;border:1px solid #888c8c;background:#fff';
-    dialog.append(h, amount, message, pay, cancel);
+    dialog.append(h);
+    if (addresses) dialog.append(address, delivery);
+    dialog.append(lines, amount, message, pay, cancel);
     document.body.append(dialog);
     dialog.showModal();
     var choose;
     var choice = new Promise(function (resolve) { choose = resolve; });
+    var addressHandler = function () {};
+    var deliveryHandler = function () {};
+    var blocked = false; // the shop cannot deliver to the address shown: no paying until another is chosen
+    var busy = function (on) { pay.disabled = on || blocked; addressSelect.disabled = on; delivery.disabled = on; };
+    addressSelect.addEventListener('change', async function () { busy(true); message.textContent = ''; await addressHandler(Number(addressSelect.value)); busy(false); });
     pay.addEventListener('click', function () {
-      pay.disabled = cancel.disabled = true;
+      busy(true);
+      cancel.disabled = true;
       message.textContent = ja ? '処理中…' : 'Processing…';
-      choose({ address: 0, card: 0 });
+      choose('pay');
     });
     cancel.addEventListener('click', function () { choose('cancel'); });
     dialog.addEventListener('cancel', function (e) { e.preventDefault(); choose('cancel'); });
     return {
       choice: choice,
+      onAddress: function (f) { addressHandler = f; },
+      onDeliveryOption: function (f) { deliveryHandler = f; },
+      show: function (cart) {
+        amount.textContent = (ja ? 'お支払い金額 ' : 'Total ') + yen(totalOf(cart));
+        blocked = false;
+        pay.disabled = false;
+        lines.replaceChildren();
+        (cart.lineItems || []).forEach(function (l) { lines.append(el('li', null, l.title + ' × ' + l.quantity + '  ' + yen(l.totalListPrice || l.listPrice))); });
+        [['送料', 'Shipping', cart.totalShippingAmount], ['割引', 'Discount', cart.totalDiscountAmount], ['税', 'Tax', cart.totalTaxAmount]].forEach(function (row) {
+          if (row[2] && Number(row[2].amount) > 0) lines.append(el('li', null, (ja ? row[0] : row[1]) + ' ' + yen(row[2])));
+        });
+        delivery.replaceChildren();
+        (cart.deliveryOptions || []).forEach(function (o) {
+          var label = el('label', 'display:block');
+          var radio = el('input');
+          radio.type = 'radio';
+          radio.name = 'amazonpay-delivery';
+          radio.value = o.id;
+          radio.checked = !!o.isDefault;
+          radio.addEventListener('change', async function () { busy(true); message.textContent = ''; await deliveryHandler({ id: o.id, price: o.price }); busy(false); });
+          label.append(radio, ' ' + ((o.shippingMethod && o.shippingMethod.shippingMethodName) || o.id) + ' ' + yen(o.price));
+          delivery.append(label);
+        });
+      },
+      refuse: function (reasonCode) {
+        // The shop cannot deliver to this address (or failed): no paying until another address is chosen.
+        blocked = true;
+        pay.disabled = true;
+        message.textContent = reasonCode === 'shippingAddressInvalid' || reasonCode === 'ShippingAddressNotDeliverable'
+          ? (ja ? 'このお届け先には配送できません。別の住所をお選びください。' : 'This address cannot be delivered to. Choose another.')
+          : (ja ? 'エラーが発生しました。' : 'Something went wrong.') + ' (' + reasonCode + ')';
+      },
       close: function () { dialog.remove(); },
       finish: function (status) {
         if (status === 'success') return dialog.remove();

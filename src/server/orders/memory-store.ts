@@ -13,7 +13,7 @@ export class MemoryOrderStore implements OrderStore {
     const order: Order = {
       stage: 'created', status: null, cancelAmount: 0, cancelTax: 0, accessId: null, accessPass: null,
       checkoutSessionId: null, chargePermissionId: null, parentOrderId: null, frequencyUnit: null,
-      frequencyValue: null, description: null, errorCodes: null, createdAt: now, updatedAt: now, stale: false, ...input, version: 0,
+      frequencyValue: null, description: null, errorCodes: null, shippingAddress: null, cart: null, createdAt: now, updatedAt: now, stale: false, ...input, version: 0,
     };
     this.orders.set(order.orderId, order);
     this.log(order, event);

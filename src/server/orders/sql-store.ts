@@ -69,8 +69,11 @@ const MIGRATIONS: string[] = [
   // Writes that check what they overwrite: every change counts up the version, and a decision taken
   // from an older read (GMO-PG asked before another change landed) sees that it is stale.
   // And the orders GMO-PG may have moved on from (stale), for the sweeper to ask again.
+  // Buy Now's address and cart, as Amazon's screen showed them.
   `alter table amazon_pay_orders add column version integer not null default 0;
-   alter table amazon_pay_orders add column stale boolean not null default false;`,
+   alter table amazon_pay_orders add column stale boolean not null default false;
+   alter table amazon_pay_orders add column shipping_address jsonb;
+   alter table amazon_pay_orders add column cart jsonb;`,
 ];
 
 /**
@@ -88,7 +91,7 @@ const COLUMNS: Record<string, string> = {
   cancelAmount: 'cancel_amount', cancelTax: 'cancel_tax', accessId: 'access_id', accessPass: 'access_pass',
   checkoutSessionId: 'checkout_session_id', chargePermissionId: 'charge_permission_id', parentOrderId: 'parent_order_id',
   frequencyUnit: 'frequency_unit', frequencyValue: 'frequency_value', description: 'description', errorCodes: 'error_codes',
-  createdAt: 'created_at', updatedAt: 'updated_at', version: 'version', stale: 'stale',
+  createdAt: 'created_at', updatedAt: 'updated_at', version: 'version', stale: 'stale', shippingAddress: 'shipping_address', cart: 'cart',
 };
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
@@ -100,6 +103,7 @@ function toOrder(row: Record<string, unknown>): Order {
   order.updatedAt = iso(row.updated_at);
   for (const k of ['amount', 'tax', 'cancelAmount', 'cancelTax', 'version']) order[k] = Number(order[k]);
   order.stale = row.stale === true;
+  for (const k of ['shippingAddress', 'cart']) if (typeof order[k] === 'string') order[k] = JSON.parse(order[k] as string);
   if (order.frequencyValue !== null) order.frequencyValue = Number(order.frequencyValue);
   return order as unknown as Order;
 }
@@ -128,7 +132,8 @@ const DEFERRED_MAX_OPS = 2000;
 
 /** Column types other than text, for the recordsets of batched writes. */
 const INTEGER = new Set(['amount', 'tax', 'cancelAmount', 'cancelTax', 'frequencyValue', 'version']);
-const typed = (key: string) => (INTEGER.has(key) ? 'integer' : key === 'createdAt' || key === 'updatedAt' ? 'timestamptz' : key === 'stale' ? 'boolean' : 'text');
+const JSONB = new Set(['shippingAddress', 'cart']);
+const typed = (key: string) => (INTEGER.has(key) ? 'integer' : key === 'createdAt' || key === 'updatedAt' ? 'timestamptz' : key === 'stale' ? 'boolean' : JSONB.has(key) ? 'jsonb' : 'text');
 
 type WriteOp =
   // journaled: the order is in the journal already, and a row that exists is left as it is
@@ -413,7 +418,7 @@ export class SqlOrderStore implements OrderStore {
       const [updated] = await q(
         `update amazon_pay_orders set ${keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}`).join(', ')}${keys.length ? ', ' : ''}version = version + 1, updated_at = clock_timestamp()
          where order_id = $1 returning *`,
-        [orderId, ...keys.map((k) => (decision.changes as Record<string, unknown>)[k])],
+        [orderId, ...keys.map((k) => param(k, (decision.changes as Record<string, unknown>)[k]))],
       );
       const order = toOrder(updated);
       await this.log(q, order, decision.event);
@@ -602,6 +607,9 @@ export async function openOrderStore(
     throw error;
   }
 }
+
+/** A value as a statement parameter: the JSON columns as JSON text (both drivers read it as jsonb). */
+const param = (key: string, value: unknown) => (JSONB.has(key) && value != null ? JSON.stringify(value) : value);
 
 const sameStages = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((s) => b.includes(s));
 

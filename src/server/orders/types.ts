@@ -33,6 +33,10 @@ export interface Order {
   description: string | null;
   /** The last GMO-PG error codes, `|`-joined. */
   errorCodes: string | null;
+  /** Buy Now with an address: where the buyer asked Amazon to deliver (Amazon's address fields). */
+  shippingAddress: ShippingAddress | null;
+  /** Buy Now: the cart as Amazon's screen showed it (its totals, lines, delivery options and the one chosen). */
+  cart: Record<string, unknown> | null;
   createdAt: string;
   updatedAt: string;
   /**
@@ -47,6 +51,21 @@ export interface Order {
    * its stage, and a confirmation clears it.
    */
   stale: boolean;
+}
+
+/** An address as Amazon hands it to Buy Now's handlers (the fields this package keeps). */
+export interface ShippingAddress {
+  name?: string;
+  addressLine1?: string;
+  addressLine2?: string;
+  addressLine3?: string;
+  city?: string;
+  county?: string;
+  district?: string;
+  stateOrRegion?: string;
+  postalCode?: string;
+  countryCode?: string;
+  phoneNumber?: string;
 }
 
 export interface OrderEvent {

@@ -5,6 +5,7 @@
  * AccessPass) is durable before the browser gets the token to pay with.
  */
 import { newOrderId } from '../order-id.js';
+import { totalsOf } from '../order-spec.js';
 import { failureOf } from '../outcome.js';
 import { startCheckout } from '../payments/flow.js';
 import { jsonError, resolveOrderOf, sameSiteJson, SESSION_ID, type HandlerContext, type Routes } from './context.js';
@@ -27,12 +28,13 @@ export function checkoutRoute(routes: Routes, ctx: HandlerContext): void {
 
     const orderId = newOrderId(options.orderIdPrefix);
     const jobCd = spec.jobCd ?? 'AUTH';
-    const tax = spec.tax ?? 0;
+    // GMO-PG's Amount and Tax (税送料): amount − discount, tax + shipping.
+    const { gmoAmount: amount, gmoTax: tax } = totalsOf(spec);
     const retUrl = new URL(c.req.path.replace(/\/checkout$/, '/result'), here).href;
     const result = await startCheckout(
       { store, gmo, logger, later: ctx.later },
       {
-        orderId, jobCd, amount: spec.amount, tax, source: 'checkout', label: kind,
+        orderId, jobCd, amount, tax, source: 'checkout', label: kind,
         record: {
           kind, checkoutSessionId: (sessionId as string) ?? null, frequencyUnit: spec.frequency?.unit ?? null,
           frequencyValue: spec.frequency?.value ?? null, description: spec.description ?? null,
@@ -47,7 +49,7 @@ export function checkoutRoute(routes: Routes, ctx: HandlerContext): void {
       },
     );
     if (result.outcome === 'started') {
-      logger.info('checkout started', { orderId, kind, amount: spec.amount });
+      logger.info('checkout started', { orderId, kind, amount });
       const { start } = result;
       return c.json({ startUrl: start.startUrl, accessId: start.accessId, token: start.token, orderId });
     }
