@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 const aliases = new Map();
-for (const file of ['src/browser/amazon-pay-v2.ts', 'src/browser/checkout-loader.ts']) {
+for (const file of ['src/browser/amazon-pay-v2.ts', 'src/shared/checkout-js-urls.ts']) {
   for (const m of readFileSync(file, 'utf8').matchAll(/export type (\w+) = ((?:'[^']*'(?: \| )?)+);/g)) aliases.set(m[1], m[2]);
 }
 const shipped = (path) =>
@@ -21,7 +21,8 @@ const shippedPaths = {
       if (!node || typeof node !== 'object') return;
       if (typeof node.text === 'string' && aliases.has(node.text)) node.text = aliases.get(node.text);
       for (const [key, value] of Object.entries(node)) {
-        if ((key === 'path' || key === 'module') && typeof value === 'string' && /(^|\/)(src\/)?(browser\/|index)/.test(value)) node[key] = shipped(value);
+        // Also a re-export's relative module ('./light-dom.js' from settings.ts): bundled like the rest.
+        if ((key === 'path' || key === 'module') && typeof value === 'string' && /(^|\/)(src\/)?(browser\/|index)|^\.\//.test(value)) node[key] = shipped(value);
         else visit(value);
       }
     };

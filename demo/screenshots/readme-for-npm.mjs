@@ -4,9 +4,10 @@
 // version, of the small JPEG copies the tarball ships (demo/screenshots/npm); postpack puts the
 // repository's README back.
 //   node demo/screenshots/readme-for-npm.mjs pack | restore
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
-const SAVED = 'README.md.repo';
+// Outside what npm packs: a file named README* beside package.json would ship in the tarball.
+const SAVED = '.cache/README.md.repo';
 
 if (process.argv[2] === 'pack') {
   if (existsSync(SAVED)) renameSync(SAVED, 'README.md'); // a pack that died before postpack
@@ -17,6 +18,7 @@ if (process.argv[2] === 'pack') {
     if (!existsSync(copy)) throw new Error(`${copy} is missing: every README screenshot needs its JPEG copy for npm`);
     return `](https://cdn.jsdelivr.net/npm/${name}@${version}/${copy})`;
   });
+  mkdirSync('.cache', { recursive: true });
   writeFileSync(SAVED, readme);
   writeFileSync('README.md', packed);
 } else if (process.argv[2] === 'restore') {

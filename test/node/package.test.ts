@@ -32,6 +32,7 @@ describe('the npm package', () => {
     const tarball = await packTarball();
     assert.equal(readFileSync('README.md', 'utf8'), before, 'postpack restored the README');
     const shipped = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').map((f) => f.replace(/^package\//, ''));
+    assert.deepEqual(shipped.filter((f) => /^README/.test(f)), ['README.md'], 'only the README itself: no copy prepack kept');
     const packedReadme = execFileSync('tar', ['-xzOf', tarball, 'package/README.md'], { encoding: 'utf8' });
     const images = [...packedReadme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
     assert.equal(images.length, [...before.matchAll(/!\[[^\]]*\]\(/g)].length);
