@@ -24,6 +24,8 @@ function threads() {
 let accessIds = 0;
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 const gmo = {
+  shopId: 'tshop00000001',
+  baseUrl: 'https://pt01.mul-pay.jp/payment/',
   async entryTranAmazonpay() {
     await nextTurn();
     return { accessId: `A${String(++accessIds).padStart(31, '0')}`, accessPass: 'p'.repeat(32) };

@@ -254,7 +254,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
  * unless the shop says it means it; in a production process with no public https URL, a warning.
  */
 function refuseSandboxInProduction(options: AmazonPayHandlerOptions, baseUrl: string, logger: Logger) {
-  if (/^https:/i.test(baseUrl) || options.allowSandbox || process.env.AMAZON_PAY_V2_ALLOW_SANDBOX === '1') return;
+  if (typeof baseUrl !== 'string' || /^https:/i.test(baseUrl) || options.allowSandbox || process.env.AMAZON_PAY_V2_ALLOW_SANDBOX === '1') return;
   if (process.env.NODE_ENV !== 'production') return;
   const publicUrl = options.publicUrl && URL.canParse(options.publicUrl) ? new URL(options.publicUrl) : undefined;
   const local = !publicUrl || /^(localhost|127\.[\d.]+|\[::1\])$/.test(publicUrl.hostname);

@@ -66,8 +66,15 @@ const codesOf = (error: unknown) => (error instanceof GmoPgError ? error.codes.j
  * A step: writes `changes` only while the order is still at `from`. False when something else moved
  * it first (GMO-PG's answer, recorded by a notification or the sweep, is newer than this step).
  */
-async function advance(store: OrderStore, orderId: string, from: OrderStage, changes: OrderChanges, event: { source: EventSource; event: string; detail?: Record<string, unknown> }) {
-  return store.record(orderId, changes, event, { ifStage: from });
+async function advance(
+  store: OrderStore,
+  orderId: string,
+  from: OrderStage,
+  changes: OrderChanges,
+  event: { source: EventSource; event: string; detail?: Record<string, unknown> },
+  options: { deferred?: boolean } = {},
+) {
+  return store.record(orderId, changes, event, { ifStage: from, deferred: options.deferred });
 }
 
 /** Records a failed call: refused (final) or unknown (open); only over the stage the flow left. */
@@ -131,7 +138,8 @@ export async function startCheckout(
   // 'started' is bookkeeping, so the shopper does not wait for it: the order is durable already, and
   // a result or notification that comes first moves it on from 'entered' by itself.
   deps.later(
-    advance(store, order.orderId, 'entered', { stage: 'started', status: 'REQSUCCESS' }, { source: order.source, event: 'ExecTranAmazonpay: shopper sent to AmazonpayStart' })
+    // Deferred: it rides in the same batch as the order's own (journaled) row, and is folded into its insert.
+    advance(store, order.orderId, 'entered', { stage: 'started', status: 'REQSUCCESS' }, { source: order.source, event: 'ExecTranAmazonpay: shopper sent to AmazonpayStart' }, { deferred: true })
       .catch((error: Error) => deps.logger.warn('order not marked started (it stays entered until its result)', { orderId: order.orderId, error: error.message })),
   );
   return { outcome: 'started', start };

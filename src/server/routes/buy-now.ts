@@ -45,7 +45,8 @@ const money = (amount: number) => ({ amount: String(amount), currencyCode: 'JPY'
 
 export function buyNowRoute(routes: Routes, ctx: HandlerContext): void {
   const { options, gmo, store, logger } = ctx;
-  const gmoOrigin = new URL(gmo.baseUrl).origin;
+  // (A client object of the shop's own may carry no baseUrl: then only Amazon's hosts and mfaReturnOrigins.)
+  const gmoOrigin = typeof gmo.baseUrl === 'string' && URL.canParse(gmo.baseUrl) ? new URL(gmo.baseUrl).origin : undefined;
   const mfaAllowed = (url: URL) =>
     (url.protocol === 'https:' && AMAZON_HOST.test(url.hostname)) || url.origin === gmoOrigin || (options.mfaReturnOrigins ?? []).includes(url.origin);
 
