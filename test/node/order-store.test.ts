@@ -67,7 +67,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await store.sql.query('drop index amazon_pay_orders_unsettled');
       await store.sql.query('alter table amazon_pay_orders drop column reconcile_lease');
       for (const index of ['created', 'authorized', 'parent']) await store.sql.query(`drop index amazon_pay_orders_${index}`);
-      await store.sql.query('alter table amazon_pay_orders drop column version, drop column stale');
+      await store.sql.query('alter table amazon_pay_orders drop column version, drop column stale, drop column shipping_address, drop column cart');
       await store.sql.query('delete from amazon_pay_schema where version > 1');
       assert.equal(await store.migrate(), 5);
       const constraints = await store.sql.query<{ contype: string; key: string }>(
