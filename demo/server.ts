@@ -72,7 +72,7 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
   });
 
   const app = new Hono();
-  app.route('/api/amazon-pay', handler.app);
+  app.route('/api/amazon-pay', handler.app as Hono); // a Hono app at run time; typed structurally for shops without hono
   app.route('/demo', demoRoutes(handler, carts, buttons, real ? 'gmo-pg-test' : 'sandbox'));
   app.get('/demo/source/:file', (c) => {
     const file = c.req.param('file');
@@ -92,7 +92,7 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
     if (!/^amazon-pay-v2\.iife\.js(\.map)?$/.test(file)) return c.text('not found', 404);
     return c.body(readFileSync(`${root}dist/${file}`), 200, { 'content-type': 'text/javascript; charset=utf-8' });
   });
-  if (sandbox) app.route('/', sandbox.app);
+  if (sandbox) app.route('/', sandbox.app as Hono);
   const ours = /^\/(api\/amazon-pay|demo|dist|payment|amazon|__sandbox)\//;
   const api = getRequestListener(app.fetch);
 

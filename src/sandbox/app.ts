@@ -6,6 +6,7 @@
 import { createHash, createPublicKey, constants, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
+import type { FetchApp } from '../server/fetch-app.js';
 import { SANDBOX_CODES } from '../server/error-codes.js';
 import { limitBody } from '../server/http/body-limit.js';
 import { RESPONSE_CONTENT_TYPE, detectFormCharset, encodeResponse, joinErrors, parseForm } from '../server/wire.js';
@@ -71,8 +72,8 @@ export interface SandboxOptions {
 }
 
 export interface Sandbox {
-  /** The Hono app; `app.fetch` is a web-standard `(Request) => Promise<Response>`. */
-  app: Hono;
+  /** The app (a Hono app at run time); `app.fetch` is a web-standard `(Request) => Promise<Response>`. Node: `toNodeListener(sandbox)`. */
+  app: FetchApp;
   /** The path its routes and links are under (`basePath` option; '' for none). Node: `toNodeListener(sandbox)`. */
   basePath: string;
   shopId: string;

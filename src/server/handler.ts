@@ -12,6 +12,7 @@
 import { Hono } from 'hono';
 import { createBackOffice, type BackOffice } from './back-office.js';
 import { createGmoPgClient, PRODUCTION_BASE_URL, TEST_BASE_URL, type GmoPgClient, type GmoPgConfig } from './client.js';
+import type { FetchApp } from './fetch-app.js';
 import { limitBody } from './http/body-limit.js';
 import { publicOriginOf } from './http/public-origin.js';
 import { adaptLogger, consoleLogger, safeLogger, type Logger } from './logger.js';
@@ -118,8 +119,11 @@ export interface AmazonPayHandlerOptions {
 }
 
 export interface AmazonPayHandler {
-  /** The Hono app: `app.route('/api/amazon-pay', handler.app)`, or use `fetch`. */
-  app: Hono;
+  /**
+   * The routes as a web-standard app (a Hono app at run time). Node servers: `toNodeListener(handler, '/api/amazon-pay')`;
+   * Hono: `app.all('/api/amazon-pay/*', (c) => handler.fetch(c.req.raw))` with `basePath: '/api/amazon-pay'`.
+   */
+  app: FetchApp;
   /** Web-standard: `(Request) => Promise<Response>`. */
   fetch(request: Request): Promise<Response>;
   store: OrderStore;
@@ -140,7 +144,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   if (typeof options.metrics === 'object') checkMetricsRoute(options.metrics.route); // before anything is opened
   const logger = safeLogger(adaptLogger(options.logger ?? consoleLogger));
   const publicOrigin = publicOriginOf(options, logger);
-  const gmo = options.gmo && 'execTranAmazonpay' in options.gmo ? options.gmo : createGmoPgClient(options.gmo as GmoPgConfig | undefined);
+  const gmo = options.gmo && 'execTranAmazonpay' in options.gmo ? options.gmo : clientOrLazyHint(options.gmo as GmoPgConfig | undefined);
   refuseSandboxInProduction(options, gmo.baseUrl, logger);
   const prom = options.metrics ? await createPromMetrics(options.metrics === true ? {} : options.metrics) : undefined;
   const metrics = prom?.metrics ?? noMetrics;
@@ -246,6 +250,22 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
       await ownStore.close();
     },
   };
+}
+
+/**
+ * The GMO-PG client from the settings; a missing setting names the lazy form too, since the usual
+ * reason is a build (SvelteKit, Angular, Astro, Nuxt) importing the server file with no settings.
+ */
+function clientOrLazyHint(config: GmoPgConfig | undefined): GmoPgClient {
+  try {
+    return createGmoPgClient(config);
+  } catch (error) {
+    if (!/is missing/.test((error as Error).message)) throw error;
+    throw new Error(
+      `${(error as Error).message}. If this runs while the app is built or analysed, make the endpoint with amazonPayRoutes({ basePath, resolveOrder, completionUrl, … }) instead of createAmazonPayHandler: it reads the settings at the first request`,
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -1,19 +1,18 @@
 /**
  * Mounting the handler (or the sandbox) in Node servers that are not web-standard: node:http,
- * Express, Connect.
+ * Express, Connect, Koa, Fastify.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
+import type { FetchApp } from './fetch-app.js';
 
 /**
- * Anything with a Hono app: an `AmazonPayHandler`, or a `Sandbox`. A target with a `basePath`
- * (the sandbox) already serves its routes, and writes its links, under that path.
+ * What `toNodeListener` serves: an `AmazonPayHandler` or a `Sandbox` (they have an `app`), or the
+ * lazy `amazonPayRoutes(...)` (a `fetch` and its `basePath`). A target with a `basePath` already
+ * serves its routes, and writes its links, under that path.
  */
-export interface HasApp {
-  app: Hono;
-  basePath?: string;
-}
+export type HasApp = { app: FetchApp; basePath?: string } | { fetch(request: Request): Promise<Response>; basePath: string };
 
 type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
 
@@ -29,7 +28,10 @@ export function toNodeListener(target: HasApp, basePath = ''): NodeListener {
   if (own !== undefined && basePath && basePath.replace(/\/$/, '') !== own) {
     throw new Error(`toNodeListener: this app serves its routes and links under "${own || '/'}" but is mounted at "${basePath}": create it with { basePath: '${basePath}' } and mount it with toNodeListener(app)`);
   }
-  const app = own !== undefined ? target.app : new Hono().route(basePath || '/', target.app);
+  // The app is a Hono app at run time (typed structurally so that the declarations need no 'hono').
+  const fetch: FetchApp['fetch'] =
+    'app' in target ? (own !== undefined ? target.app.fetch : new Hono().route(basePath || '/', target.app as unknown as Hono).fetch) : target.fetch;
+  const app = { fetch: (request: Request) => Promise.resolve(fetch(request)) };
   const listener = getRequestListener(app.fetch);
   const prefix = (own ?? basePath).replace(/\/$/, '');
   return (req, res, next) => {
@@ -39,6 +41,7 @@ export function toNodeListener(target: HasApp, basePath = ''): NodeListener {
     // A body parser ran first: its stream is spent, so the request is rebuilt from what it kept.
     const body = bodyOf(req);
     if (body === undefined) {
+      console.error(`amazon-pay-v2: ${req.method} ${path}: BODY_ALREADY_READ: a body parser read the request first and kept nothing in req.body; mount toNodeListener(...) before the body parsers (Fastify: hand the request over in an onRequest hook, see the README)`);
       res.writeHead(500, { 'content-type': 'application/json' }).end(
         JSON.stringify({ error: { code: 'BODY_ALREADY_READ', message: 'the request body was read before amazon-pay-v2 saw it, and not kept in req.body: mount toNodeListener(...) before the body parsers' } }),
       );
@@ -66,7 +69,7 @@ function bodyOf(req: IncomingMessage): Buffer | undefined {
   return Buffer.from(JSON.stringify(parsed));
 }
 
-async function serveRebuilt(app: Hono, req: IncomingMessage, res: ServerResponse, body: Buffer) {
+async function serveRebuilt(app: { fetch(request: Request): Promise<Response> }, req: IncomingMessage, res: ServerResponse, body: Buffer) {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || name === 'content-length' || name === 'transfer-encoding') continue;

@@ -1,11 +1,13 @@
 /**
- * Route handlers for frameworks that evaluate the route module at build time and again on every
- * hot reload (Next.js App Router's `route.ts`): nothing is configured, checked or opened until the
- * first request, and the order store is shared by every evaluation in the process, so a reload
- * never opens a second store on the same PGlite folder.
+ * The endpoint in its lazy form, for every host: nothing is configured, checked or opened until the
+ * first request, so a build that imports the server file (next build, SvelteKit's and Angular's
+ * analysis, Astro, Nuxt) needs no GMO-PG settings; and the order store is shared by every evaluation
+ * in the process, so a hot reload never opens a second store on the same PGlite folder.
  *
- *   // app/api/amazon-pay/[...path]/route.ts
+ *   // Next.js app/api/amazon-pay/[...path]/route.ts
  *   export const { GET, POST } = amazonPayRoutes({ basePath: '/api/amazon-pay', resolveOrder, completionUrl: '/thanks', publicUrl });
+ *   // SvelteKit +server.ts / Astro: export const POST = ({ request }) => amazonPay.fetch(request)
+ *   // Express, Koa, Fastify: toNodeListener(amazonPay)
  */
 import { createGmoPgClient, type GmoPgConfig } from './client.js';
 import { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions } from './handler.js';
@@ -14,8 +16,12 @@ import { openOrderStore, storeLocation } from './orders/sql-store.js';
 import type { OrderStore } from './orders/types.js';
 
 export interface AmazonPayRoutes {
+  /** Web-standard: `(Request) => Promise<Response>` for a whole URL under `basePath`. */
+  fetch(request: Request): Promise<Response>;
   GET(request: Request): Promise<Response>;
   POST(request: Request): Promise<Response>;
+  /** The path the routes are under (the `basePath` option): `toNodeListener(routes)` mounts them there. */
+  readonly basePath: string;
   /** The handler, made on first use (or now): call it at boot (Next.js `instrumentation.ts`) so that the first shopper does not wait for the store to open. */
   handler(): Promise<AmazonPayHandler>;
 }
@@ -39,7 +45,7 @@ function sharedStore(dataDir?: string): Promise<OrderStore> {
 }
 
 /**
- * `{ GET, POST }` for a route module. Configuration errors (a missing GMO_PG_* variable, a store
+ * The lazy endpoint: `{ fetch, GET, POST }` for a route module or `toNodeListener`. Configuration errors (a missing GMO_PG_* variable, a store
  * that cannot open) surface on the first request, as a 500 with the reason in the log, not when
  * the module is imported (as `next build` does).
  */
@@ -64,5 +70,5 @@ export function amazonPayRoutes(options: AmazonPayHandlerOptions & { dataDir?: s
     }
     return h.fetch(request);
   };
-  return { GET: serve, POST: serve, handler };
+  return { fetch: serve, GET: serve, POST: serve, basePath: (options.basePath ?? '').replace(/\/$/, ''), handler };
 }

@@ -14,40 +14,19 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
+import { docBlocks, documents, type DocBlock } from './support/doc-blocks.js';
 import { fixtureApp } from './support/packed.js';
 import { startSandbox, type RunningSandbox } from './support/servers.js';
 
 const exec = promisify(execFile);
 
-interface Block {
-  lang: string;
-  code: string;
-  line: number;
-}
-
-/** The fenced blocks of README.md, in order. */
-function readmeBlocks(): Block[] {
-  const blocks: Block[] = [];
-  const lines = readFileSync('README.md', 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)```(\w+)$/.exec(lines[i]);
-    if (!open) continue;
-    const indent = open[1].length;
-    const start = i;
-    const body: string[] = [];
-    for (i++; !/^\s*```$/.test(lines[i]); i++) body.push(lines[i].slice(indent));
-    blocks.push({ lang: open[2], code: body.join('\n'), line: start + 1 });
-  }
-  return blocks;
-}
-
-const blocks = readmeBlocks();
-const exercised = new Map<number, string>();
-/** The one README block of `lang` whose code matches `pattern`, marked as exercised by `by`. */
+const blocks: DocBlock[] = documents().flatMap(docBlocks);
+const exercised = new Map<string, string>();
+/** The one block (README.md or docs/) of `lang` whose code matches `pattern`, marked as exercised by `by`. */
 function block(lang: string, pattern: RegExp, by = 'readme.test.ts'): string {
   const found = blocks.filter((b) => b.lang === lang && pattern.test(b.code));
-  assert.equal(found.length, 1, `one ${lang} block of README.md matching ${pattern}, found ${found.length}`);
-  exercised.set(found[0].line, by);
+  assert.equal(found.length, 1, `one ${lang} block of the README or docs/ matching ${pattern}, found ${found.length}`);
+  exercised.set(`${found[0].file}:${found[0].line}`, by);
   return found[0].code;
 }
 
@@ -251,7 +230,10 @@ export {};
     // and the npm quick start's commands are what the packed-install tests do.
     block('sh', /^npm ci && npm run demo/, '.ci/run (npm ci, npm test) and demo.e2e.test.ts (the demo server)');
     block('sh', /^npm install amazon-pay-v2 /, 'install-weight.test.ts (npm install, npx amazon-pay-v2 sandbox), host-next.test.ts (with PGlite)');
-    const missing = blocks.filter((b) => !exercised.has(b.line)).map((b) => `README.md:${b.line} (${b.lang})`);
-    assert.deepEqual(missing, [], 'README blocks that no test exercises');
+    // The host recipes of docs/hosts.md: each host test copies its block into a fixture app and pays through it.
+    block('js', /^\/\/ Fastify 5/, 'host-fastify-koa.test.ts');
+    block('js', /^\/\/ Koa 3/, 'host-fastify-koa.test.ts');
+    const missing = blocks.filter((b) => !exercised.has(`${b.file}:${b.line}`)).map((b) => `${b.file}:${b.line} (${b.lang})`);
+    assert.deepEqual(missing, [], 'README and docs/ blocks that no test exercises');
   });
 });

@@ -37,7 +37,7 @@ export async function startShop(
     ...o,
   });
   const app = new Hono();
-  app.route('/api/amazon-pay', handler.app);
+  app.route('/api/amazon-pay', handler.app as Hono); // a Hono app at run time; typed structurally for shops without hono
   app.get('/complete', (c) => c.text(`complete ${c.req.query('result')} ${c.req.query('orderId') ?? ''} ${c.req.query('reason') ?? ''}`));
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: o.port ?? 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
