@@ -233,6 +233,10 @@ export {};
     // The host recipes of docs/hosts.md: each host test copies its block into a fixture app and pays through it.
     block('js', /^\/\/ Fastify 5/, 'host-fastify-koa.test.ts');
     block('js', /^\/\/ Koa 3/, 'host-fastify-koa.test.ts');
+    for (const file of ['vite.config.js', 'src/hooks.server.js', 'src/routes/api/amazon-pay/']) block('js', new RegExp(`^// SvelteKit 3: ${file.replaceAll('.', '\\.')}`), 'host-sveltekit.test.ts');
+    block('svelte', /^<!-- SvelteKit 3: src\/routes\/\+page\.svelte/, 'host-sveltekit.test.ts');
+    for (const file of ['astro.config.mjs', 'src/middleware.js', 'src/pages/api/amazon-pay/']) block('js', new RegExp(`^// Astro 7: ${file.replaceAll('.', '\\.')}`), 'host-astro.test.ts');
+    block('astro', /^---\n\/\/ Astro 7: src\/pages\/index\.astro/, 'host-astro.test.ts');
     const missing = blocks.filter((b) => !exercised.has(`${b.file}:${b.line}`)).map((b) => `${b.file}:${b.line} (${b.lang})`);
     assert.deepEqual(missing, [], 'README and docs/ blocks that no test exercises');
   });

@@ -1,0 +1,71 @@
+// Astro 7 as shops run it: the recipe of docs/hosts.md (astro.config.mjs, src/middleware.js, the
+// on-demand endpoint, a page with the element) copied into a fixture app with the packed tarball,
+// `astro build` with no GMO-PG settings, then the standalone Node server: one APB payment whose RetURL
+// post (Sec-Fetch-Site: cross-site, from the sandbox) and notification get through, while the shop's
+// own on-demand routes keep refusing cross-site form posts.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { docBlock } from './support/doc-blocks.js';
+import { startShop, type RunningShop } from './support/hosts.js';
+import { fixtureApp } from './support/packed.js';
+import { payApb, postForm } from './support/servers.js';
+
+const exec = promisify(execFile);
+const PACKAGES = ['astro@7.4.8', '@astrojs/node@11.1.6', '@electric-sql/pglite@0.5.17'];
+const recipe = (lang: string, name: string) => docBlock('docs/hosts.md', lang, new RegExp(`^(---\\n)?// Astro 7: ${name.replace(/[.[\]]/g, '\\$&')}`));
+
+let dir: string;
+let shop: RunningShop | undefined;
+let build: { stdout: string; stderr: string };
+before(async () => {
+  dir = await fixtureApp({
+    'astro.config.mjs': recipe('js', 'astro.config.mjs'),
+    'src/middleware.js': recipe('js', 'src/middleware.js'),
+    'src/pages/api/amazon-pay/[...path].js': recipe('js', 'src/pages/api/amazon-pay/[...path].js'),
+    'src/pages/index.astro': recipe('astro', 'src/pages/index.astro'),
+    // The shop's own parts: a completion page, and an on-demand form route of its own that must stay protected.
+    'src/pages/thanks.js': `export const prerender = false;\nexport const GET = ({ url }) => new Response('result: ' + url.searchParams.get('result'));\n`,
+    'src/pages/account.js': `export const prerender = false;\nexport const POST = () => new Response('changed');\n`,
+  }, PACKAGES);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, type: 'module' }));
+  build = await exec(join(dir, 'node_modules', '.bin', 'astro'), ['build'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ASTRO_TELEMETRY_DISABLED: '1' } });
+  shop = await startShop(dir, process.execPath, ['dist/server/entry.mjs'], { readyPath: '/thanks' });
+});
+after(async () => {
+  await shop?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Astro 7 (@astrojs/node), the recipe of docs/hosts.md from the packed tarball', () => {
+  it('builds for production with no GMO-PG settings; the page and its script define the element', async () => {
+    const client = join(dir, 'dist', 'client');
+    const code = readdirSync(client, { recursive: true }).filter((f) => String(f).endsWith('.js')).map((f) => readFileSync(join(client, String(f)), 'utf8')).join('\n');
+    assert.ok(/customElements\.define\(/.test(code) && /["'`]amazon-pay-v2["'`]/.test(code), `no define of amazon-pay-v2 in the client bundle\n${build.stdout}`);
+    const page = readFileSync(join(client, 'index.html'), 'utf8');
+    assert.match(page, /<amazon-pay-v2 mode="apb" endpoint="\/api\/amazon-pay\/checkout"/);
+  });
+
+  it('pays an APB checkout: the RetURL post and the notification get through the origin check and are verified', async () => {
+    const paid = await payApb(shop!.sandbox, shop!.origin);
+    assert.equal(paid.status, 303, paid.body + shop!.log());
+    assert.equal(paid.landing!.searchParams.get('result'), 'success');
+    assert.equal(await (await fetch(paid.landing!)).text(), 'result: success');
+    assert.equal(shop!.sandbox.state.tradeByOrder(shop!.sandbox.shopId, paid.orderId)!.status, 'AUTH');
+    await shop!.logged(new RegExp(`notification confirmed.*${paid.orderId}`));
+  });
+
+  it("keeps refusing cross-site form posts to the shop's own routes, and a forged RetURL post changes nothing", async () => {
+    const forged = await postForm(`${shop!.origin}/account`, { email: 'x@example.com' }, 'https://evil.example');
+    assert.equal(forged.status, 403);
+    assert.match(await forged.text(), /Cross-site POST form submissions are forbidden/);
+    assert.equal((await postForm(`${shop!.origin}/account`, {}, shop!.origin)).status, 200, 'a same-origin form post still works');
+    const fake = await postForm(`${shop!.origin}/api/amazon-pay/result`, { OrderID: 'forged-1', Status: 'AUTH', CheckString: 'x' }, 'https://evil.example');
+    assert.equal(fake.status, 303);
+    assert.notEqual(new URL(fake.headers.get('location')!, shop!.origin).searchParams.get('result'), 'success');
+  });
+});
