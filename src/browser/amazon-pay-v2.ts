@@ -211,10 +211,13 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
       return this.#fail(new AmazonPayError('SCRIPT_LOAD_FAILED', 'could not load the settings checks'));
     }
     const problems = settings.checkSettings(this);
+    // With show-errors the shopper reads a general line when the button cannot be shown; the detail is the developer's.
+    const unavailable = () => this.#say(settings.unavailableText(this.checkoutLanguage));
     if (problems.length) {
       this.#renderKey = undefined;
       this.#clear();
       this.#set('error');
+      unavailable();
       for (const p of problems) this.#report(new AmazonPayError('CONFIG_INVALID', p.message, p.field));
       return;
     }
@@ -226,7 +229,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     try {
       pay = await script!;
     } catch (error) {
-      if (renderKey == this.#renderKey) this.#fail(error as AmazonPayError);
+      if (renderKey == this.#renderKey) unavailable(), this.#fail(error as AmazonPayError);
       return;
     }
     if (renderKey != this.#renderKey || !this.isConnected) return; // superseded while loading
@@ -259,9 +262,11 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
       this.#button = button;
     } catch (thrown) {
       this.#clear();
+      unavailable();
       this.#fail(new AmazonPayError('RENDER_FAILED', 'checkout.js: ' + settings.thrownText(thrown)));
       return;
     }
+    this.#say('');
     this.#set('ready');
     emit(this, 'amazon-pay-ready', { containerId: container.id });
   }
@@ -287,6 +292,11 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
       ({ payOnClick }) => payOnClick(this, detail, { set: (s) => this.#set(s), report: (e) => this.#report(e), abortable: (a) => (this.#abort = a) }),
       () => (this.#set('ready'), this.#report(new AmazonPayError('SCRIPT_LOAD_FAILED', 'could not load the payment code (start-payment chunk)'))),
     );
+  }
+
+  /** The shopper's message ([role=alert], shown with show-errors). */
+  #say(text: string) {
+    this.renderRoot.querySelector('[role=alert]')!.textContent = text;
   }
 
   #set(status: AmazonPayStatus) {

@@ -25,6 +25,13 @@ export interface ButtonSettings {
   region: string;
 }
 
+/**
+ * What `show-errors` shows a shopper when the button cannot be shown (bad settings, checkout.js
+ * unreachable): never the developer's text, which goes to the console and `amazon-pay-error`.
+ */
+export const unavailableText = (language: string) =>
+  language == 'ja_JP' ? 'ただいま Amazon Pay をご利用いただけません。別のお支払い方法をご利用ください。' : 'Amazon Pay is not available right now. Please choose another payment method.';
+
 /** One thing wrong with the settings: the attribute at fault and how to fix it. */
 export interface SettingsProblem {
   field: string;

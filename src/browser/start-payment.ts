@@ -54,7 +54,7 @@ export async function startPayment(options: StartPaymentOptions): Promise<boolea
       undefined,
       response.status,
       error?.gmoErrors,
-      error?.message,
+      error?.userMessage, // only what the endpoint wrote for shoppers: `message` is for developers
     );
   }
   const { startUrl, accessId, token } = answer ?? {};

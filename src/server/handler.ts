@@ -212,8 +212,8 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
     if (c.req.method === 'POST' && c.req.path.endsWith('/result')) return c.redirect(completion(options, undefined, 'pending', away ? 'store_unavailable' : 'error'), 303);
     if (away) c.header('retry-after', '5');
     return away
-      ? jsonError(c, 503, { code: 'STORE_UNAVAILABLE', message: 'ただいまご注文を受け付けられません。しばらくしてからもう一度お試しください。' })
-      : jsonError(c, 500, { code: 'INTERNAL_ERROR', message: 'ただいまお手続きできません。しばらくしてからもう一度お試しください。' });
+      ? jsonError(c, 503, { code: 'STORE_UNAVAILABLE', message: 'the order store is unavailable (see the server log)', userMessage: 'ただいまご注文を受け付けられません。しばらくしてからもう一度お試しください。' })
+      : jsonError(c, 500, { code: 'INTERNAL_ERROR', message: 'the request failed (see the server log)', userMessage: 'ただいまお手続きできません。しばらくしてからもう一度お試しください。' });
   });
   checkoutRoute(routes, ctx);
   buyNowRoute(routes, ctx);

@@ -66,7 +66,7 @@ export function amazonPayRoutes(options: AmazonPayHandlerOptions & { dataDir?: s
       h = await handler();
     } catch (error) {
       safeLogger(options.logger ?? consoleLogger).error(`the endpoint is not configured: ${(error as Error).message}`);
-      return Response.json({ error: { code: 'NOT_CONFIGURED', message: 'ただいま Amazon Pay をご利用いただけません。' } }, { status: 500 });
+      return Response.json({ error: { code: 'NOT_CONFIGURED', message: 'the endpoint is not configured (see the server log)', userMessage: 'ただいま Amazon Pay をご利用いただけません。' } }, { status: 500 });
     }
     return h.fetch(request);
   };

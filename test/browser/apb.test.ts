@@ -103,6 +103,17 @@ describe('<amazon-pay-v2 mode="apb">', () => {
     expect(getComputedStyle(quiet.shadowRoot!.querySelector('[part=message]')!).display).to.equal('none', 'without show-errors nothing shows');
   });
 
+  it("never shows a shopper the developer's message: an answer without userMessage shows the general line", async () => {
+    const { el, errors, click } = await apb('forbidden', 'show-errors');
+    el.addEventListener('amazon-pay-error', (e) => e.preventDefault());
+    click();
+    await oneEvent(el, 'amazon-pay-error');
+    expect(errors[0].message).to.contain('set publicUrl', 'the developer still gets the detail');
+    expect(errors[0].userMessage).to.equal(undefined);
+    const shown = el.shadowRoot!.querySelector<HTMLElement>('[part=message]')!.textContent;
+    expect(shown).to.equal('お支払いを開始できませんでした。もう一度お試しください。');
+  });
+
   it('stops everything when amazon-pay-click is cancelled', async () => {
     const { el, key, click } = await apb('ok');
     el.addEventListener('amazon-pay-click', (e) => e.preventDefault(), { once: true });
@@ -141,7 +152,7 @@ describe('<amazon-pay-v2 mode="apb">', () => {
     ['an answer without accessId and token', 'incomplete', 'ENDPOINT_INVALID', () => {}],
     ['a GMO-PG error passed on by the endpoint', 'gmo', 'ENDPOINT_FAILED', (e) => {
       expect(e.status).to.equal(502);
-      expect(e.message).to.contain('Amazon Pay could not start the payment (E01040010)');
+      expect(e.message).to.contain('GMO-PG answered E01040010');
       expect(e.gmoErrors).to.deep.equal([{ errCode: 'E01', errInfo: 'E01040010', message: 'OrderID previously used' }]);
       expect((e as { userMessage?: string }).userMessage).to.equal('Amazon Pay could not start the payment (E01040010)');
     }],

@@ -143,6 +143,28 @@ describe('<amazon-pay-v2> validation', () => {
     expect(errors.map((e) => e.field)).to.deep.equal(['product-type']);
   });
 
+  it("with show-errors, shows a shopper the general line (never the developer's text) for bad settings, and clears it once fixed", async () => {
+    const shown = (el: AmazonPayV2) => el.shadowRoot!.querySelector<HTMLElement>('[part=message]')!;
+    const general = 'ただいま Amazon Pay をご利用いただけません。別のお支払い方法をご利用ください。';
+    const { el, errors } = await problemsOf(`${VALID} placement="Basket" show-errors`);
+    expect(errors[0].code).to.equal('CONFIG_INVALID');
+    expect(shown(el).textContent).to.equal(general);
+    expect(getComputedStyle(shown(el)).display).not.to.equal('none');
+    const ready = oneEvent(el, 'amazon-pay-ready');
+    el.placement = 'Checkout';
+    await ready;
+    expect(shown(el).textContent).to.equal('', 'the line goes once the button shows');
+  });
+
+  it('with show-errors, shows the general line when checkout.js cannot be loaded', async () => {
+    const shown = (el: AmazonPayV2) => el.shadowRoot!.querySelector<HTMLElement>('[part=message]')!;
+    const unreachable = mount<AmazonPayV2>(`<amazon-pay-v2 ${VALID} show-errors checkout-language="en_US" region="na" ledger-currency="USD" script-src="${standInUrl({ status: 404 })}"></amazon-pay-v2>`);
+    unreachable.el.payloadJson = PAYLOAD;
+    await oneEvent(unreachable.el, 'amazon-pay-error');
+    expect(unreachable.errors[0].code).to.equal('SCRIPT_LOAD_FAILED');
+    expect(shown(unreachable.el).textContent).to.equal('Amazon Pay is not available right now. Please choose another payment method.');
+  });
+
   it('recovers when a wrong value is corrected', async () => {
     const { el } = await problemsOf(`${VALID} placement="Basket"`);
     const ready = oneEvent(el, 'amazon-pay-ready');

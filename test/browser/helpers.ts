@@ -59,7 +59,7 @@ export async function serverSeen(key: string): Promise<{ count: number; script: 
 
 /** Collects every amazon-pay-error event that reaches `target`. */
 export function collectErrors(target: EventTarget) {
-  const errors: { code: string; field?: string; message: string; status?: number; gmoErrors?: unknown[] }[] = [];
+  const errors: { code: string; field?: string; message: string; status?: number; gmoErrors?: unknown[]; userMessage?: string }[] = [];
   target.addEventListener('amazon-pay-error', (e) => errors.push((e as CustomEvent).detail));
   return errors;
 }

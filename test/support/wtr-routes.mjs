@@ -60,7 +60,7 @@ export async function testRoutes(ctx, next) {
     ctx.type = 'application/json';
     if (scenario === 'http500') {
       ctx.status = 500;
-      ctx.body = JSON.stringify({ error: { message: 'ただいまご注文を受け付けられません。' } });
+      ctx.body = JSON.stringify({ error: { message: 'the order store is unavailable', userMessage: 'ただいまご注文を受け付けられません。' } });
       return;
     }
     const money = (amount) => ({ amount, currencyCode: 'JPY' });
@@ -72,7 +72,7 @@ export async function testRoutes(ctx, next) {
     return;
   }
 
-  // POST /merchant/checkout?scenario=ok|plus|http500|html|gmo|slow|foreign|script|data|incomplete&key=K
+  // POST /merchant/checkout?scenario=ok|plus|http500|forbidden|html|gmo|slow|foreign|script|data|incomplete&key=K
   if (url.pathname === '/merchant/checkout') {
     count('endpoint:' + key);
     const body = await readBody(ctx.req);
@@ -86,6 +86,8 @@ export async function testRoutes(ctx, next) {
     };
     if (scenario === 'slow') await sleep(Number(q.get('delay') ?? 3000));
     if (scenario === 'http500') return answer(500, { error: { message: 'internal error' } });
+    // A developer's message and no userMessage: what the endpoint says to a wrong publicUrl.
+    if (scenario === 'forbidden') return answer(403, { error: { code: 'FORBIDDEN', message: 'cross-site request refused: Origin http://localhost:1 is not http://shop.example; set publicUrl (or allowedOrigins)' } });
     if (scenario === 'html') {
       ctx.status = 200;
       ctx.type = 'text/html';
@@ -95,7 +97,8 @@ export async function testRoutes(ctx, next) {
     if (scenario === 'gmo') {
       return answer(502, {
         error: {
-          message: 'Amazon Pay could not start the payment (E01040010)',
+          message: 'GMO-PG answered E01040010',
+          userMessage: 'Amazon Pay could not start the payment (E01040010)',
           gmoErrors: [{ errCode: 'E01', errInfo: 'E01040010', message: 'OrderID previously used' }],
         },
       });

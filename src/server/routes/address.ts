@@ -14,7 +14,7 @@ export function addressRoute(routes: Routes, { gmo }: HandlerContext): void {
       return c.json({ shipping: a.shipping, billing: a.billing, buyer: { name: a.buyer.name, email: a.buyer.email }, paymentDescriptor: a.paymentDescriptor });
     } catch (error) {
       const failure = failureOf(error);
-      return jsonError(c, failure.status, { code: failure.code, message: failure.message, gmoErrors: failure.gmoErrors });
+      return jsonError(c, failure.status, { code: failure.code, message: failure.message, userMessage: failure.message, gmoErrors: failure.gmoErrors });
     }
   });
 }

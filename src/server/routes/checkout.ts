@@ -55,11 +55,12 @@ export function checkoutRoute(routes: Routes, ctx: HandlerContext): void {
     }
     if (result.outcome === 'refused' || result.outcome === 'unknown') {
       const failure = failureOf(result.error);
-      return jsonError(c, failure.status, { code: failure.code, message: failure.message, gmoErrors: failure.gmoErrors, orderId });
+      return jsonError(c, failure.status, { code: failure.code, message: failure.message, userMessage: failure.message, gmoErrors: failure.gmoErrors, orderId });
     }
     // The order store failed: the shopper must not pay for an order the shop cannot find again.
     const error = (result as { error: Error }).error;
     logger.error('order not recorded: checkout stopped before the shopper could pay', { orderId, error: error.message });
-    return jsonError(c, 503, { code: 'ORDER_NOT_RECORDED', message: 'ただいまご注文を受け付けられません。しばらくしてからもう一度お試しください。', orderId });
+    const words = 'ただいまご注文を受け付けられません。しばらくしてからもう一度お試しください。';
+    return jsonError(c, 503, { code: 'ORDER_NOT_RECORDED', message: `the order could not be recorded (see the server log): ${words}`, userMessage: words, orderId });
   });
 }

@@ -27,7 +27,10 @@ export interface HandlerContext {
 
 export interface ErrorBody {
   code: string;
+  /** For developers (the console, the log): what went wrong and how to fix it. */
   message: string;
+  /** For shoppers, when the failure is theirs to see (the element shows it with `show-errors`); otherwise a general line is shown. */
+  userMessage?: string;
   field?: string;
   orderId?: string;
   gmoErrors?: unknown[];
@@ -95,6 +98,7 @@ export async function resolveOrderOf(c: Context, ctx: HandlerContext, input: Res
     if (error instanceof OrderSpecError && error.inText) {
       return jsonError(c, 400, { code: 'ORDER_INVALID', field, message: `the order cannot be sent to GMO-PG: ${error.message}` });
     }
-    return jsonError(c, 500, { code: 'ORDER_UNRESOLVED', message: 'ご注文の内容を確認できませんでした。カートの内容をご確認のうえ、もう一度お試しください。' });
+    const words = 'ご注文の内容を確認できませんでした。カートの内容をご確認のうえ、もう一度お試しください。';
+    return jsonError(c, 500, { code: 'ORDER_UNRESOLVED', message: `resolveOrder failed (see the server log): ${words}`, userMessage: words });
   }
 }
