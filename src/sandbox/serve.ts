@@ -22,12 +22,15 @@ export function serveSandbox(options: ServeSandboxOptions = {}): Promise<{ origi
     const server = serve({ fetch: sandbox.app.fetch, port: options.port ?? 8787, hostname: '127.0.0.1' }, (info) => {
       const origin = `http://127.0.0.1:${info.port}`;
       console.log(`GMO-PG / Amazon Pay sandbox on ${origin}
+The server's settings (environment):
   GMO_PG_BASE_URL=${origin}/payment/
   GMO_PG_SHOP_ID=${sandbox.shopId}
   GMO_PG_SHOP_PASS=${sandbox.shopPass}   (the sandbox's own${process.env.SANDBOX_SHOP_PASS ? ', from SANDBOX_SHOP_PASS' : ' default'}; never a real password)
-  checkout.js:        ${origin}/amazon/checkout.js  (<amazon-pay-v2 script-src="...">)
-  AmazonpayStart:     ${origin}/payment/AmazonpayStart.idPass
-  result notification: ${sandbox.notifier.url ?? 'off (--notify-url)'}`);
+The button, to paste into your page (APB; the endpoint where your server mounts it):
+  <amazon-pay-v2 mode="apb" endpoint="/api/amazon-pay/checkout" merchant-id="SANDBOX" sandbox script-src="${origin}/amazon/checkout.js" start-origins="${origin}" show-errors></amazon-pay-v2>
+  script-src loads this sandbox's checkout.js instead of Amazon's, start-origins lets the button send the shopper to its
+  AmazonpayStart; merchant-id may be anything here (public-key-id too, for standard buttons). Going live: drop both, see docs/going-live.md.
+Result notifications: ${sandbox.notifier.url ?? `off (--notify-url http://127.0.0.1:3000/api/amazon-pay/notify)`}`);
       resolve({
         origin,
         stop: () => {

@@ -298,8 +298,9 @@ describe('POST /notify', () => {
     assert.equal(fromNotifications[0].status, 'AUTH'); // what GMO-PG says, not what the posts claimed
   });
 
-  it("ignores GMO-PG's connectivity test and unknown orders, still answering 0", async () => {
+  it("logs GMO-PG's connectivity test and ignores it and unknown orders, still answering 0", async () => {
     assert.equal(await (await notification({ ErrCode: 'E00', ErrInfo: 'E00000000' })).text(), '0');
+    assert.ok(shop.logs.some((l) => l.startsWith('info notification: GMO-PG connectivity test received')), shop.logs.join('\n'));
     assert.equal(await (await notification({ OrderID: 'AP-UNKNOWN', Status: 'AUTH' })).text(), '0');
     await shop.handler.idle();
   });

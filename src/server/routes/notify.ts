@@ -11,8 +11,9 @@ export function notifyRoute(routes: Routes, ctx: HandlerContext): void {
   const { logger } = ctx;
   routes.post('/notify', async (c) => {
     const n = parseForm(Buffer.from(await c.req.arrayBuffer()));
-    // E00000000 is GMO-PG's connectivity test: nothing to look up.
-    if (n.OrderID && ORDER_ID.test(n.OrderID) && n.ErrInfo !== 'E00000000') {
+    // E00000000 is GMO-PG's connectivity test: nothing to look up, but the log shows the URL is registered right.
+    if (n.ErrInfo === 'E00000000') logger.info('notification: GMO-PG connectivity test received');
+    else if (n.OrderID && ORDER_ID.test(n.OrderID)) {
       const asked = ctx.confirmations.notification.ask(n.OrderID);
       if (!asked) logger.warn('notification dropped: too many orders being confirmed at once', { orderId: n.OrderID });
     }
