@@ -152,6 +152,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   #renderKey?: string;
   #amountKey?: string;
   #near = false;
+  #waited?: ReturnType<typeof setTimeout> | true;
   #observer?: { disconnect(): void };
   #abort?: AbortController;
 
@@ -179,8 +180,8 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   protected override updated() {
     const { status } = this;
     this.setAttribute('aria-busy', String(status == 'loading' || status == 'busy'));
-    this.renderRoot.querySelector('[role=status]')!.textContent = status == 'busy' ? (this.checkoutLanguage == 'ja_JP' ? '処理中…' : 'Processing…') : '';
-    // The shopper's message ([role=alert], shown with show-errors) is written by the APB code (start-payment.ts).
+    // The busy overlay's words and the shopper's message ([role=alert], shown with show-errors) of an
+    // APB payment are written by its code (start-payment.ts), which only APB buttons download.
   }
 
   protected override createRenderRoot() {
@@ -198,6 +199,9 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
    */
   async #sync() {
     if (this.loading == 'lazy' && !this.#near) return;
+    // No merchant-id yet: a framework's server-rendered tag before hydration gives it its properties.
+    // No checks and no checkout.js until it has them; after 3 s without, the checks say what is missing.
+    if (!this.merchantId && this.#waited != true) return void (this.#waited ??= setTimeout(() => ((this.#waited = true), this.isConnected && this.#sync()), 3e3));
     if (this.status == 'idle') this.#set('loading');
     // checkout.js and the settings checks (a chunk of their own, so that the element's
     // first download stays small) load in parallel; Amazon is called only once both are in.

@@ -111,9 +111,10 @@ export async function payOnClick(
 ): Promise<void> {
   const abort = new AbortController();
   control.abortable(abort); // the element aborts it when it leaves the page
-  const say = (text: string) => void (el.renderRoot.querySelector('[role=alert]')!.textContent = text);
-  const done = () => control.set('ready');
+  const say = (text: string, role = 'alert') => void (el.renderRoot.querySelector(`[role=${role}]`)!.textContent = text);
+  const done = () => (say('', 'status'), control.set('ready'));
   say('');
+  say(el.checkoutLanguage == 'ja_JP' ? '処理中…' : 'Processing…', 'status'); // the busy overlay's words
   try {
     const navigating = await startPayment({
       endpoint: el.endpoint!,

@@ -1,4 +1,4 @@
-import { expect, oneEvent } from '@open-wc/testing';
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { AmazonPayV2 } from '../../src/index.js';
 import '../../src/index.js';
 import { captureNextFormPost, freshKey, mount, resetAmazon, serverSeen, sleep, standInUrl, unmountAll } from './helpers.js';
@@ -51,7 +51,7 @@ describe('<amazon-pay-v2 mode="apb">', () => {
     expect(el.status).to.equal('busy');
     expect(el.getAttribute('aria-busy')).to.equal('true');
     const busy = el.shadowRoot!.querySelector<HTMLElement>('[part=busy]')!;
-    expect(busy.textContent).to.equal('処理中…');
+    await waitUntil(() => busy.textContent == '処理中…', 'the overlay says it is working (written by the APB chunk)');
     expect(getComputedStyle(busy).display).not.to.equal('none');
     await expect(el).to.be.accessible();
     click();
