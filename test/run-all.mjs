@@ -36,7 +36,7 @@ function run(name, command, args, countsFile) {
 
 const compat = process.argv.includes('--node-compat');
 /** Node test files that drive Chromium or other tools' processes: run once, in the full pass. */
-const NOT_IN_COMPAT = new Set(['amazonpay-start.browser.test.ts', 'react.browser.test.ts', 'bundlers.test.ts', 'demo.e2e.test.ts', 'host-next.test.ts', 'readme.test.ts', 'bench.test.ts', 'install-weight.test.ts', 'checkout-js-link.test.ts', 'buy-now.browser.test.ts', 'host-sveltekit.test.ts', 'host-astro.test.ts', 'types.test.ts', 'quickstart.browser.test.ts']);
+const NOT_IN_COMPAT = new Set(['amazonpay-start.browser.test.ts', 'react.browser.test.ts', 'bundlers.test.ts', 'demo.e2e.test.ts', 'host-next.test.ts', 'readme.test.ts', 'bench.test.ts', 'install-weight.test.ts', 'checkout-js-link.test.ts', 'buy-now.browser.test.ts', 'host-sveltekit.test.ts', 'host-astro.test.ts', 'types.test.ts', 'quickstart.browser.test.ts', 'cors.browser.test.ts']);
 if (compat) process.env.APV2_MODEL_RUNS ??= '25';
 
 if (!compat) run('browser', 'npx', ['web-test-runner', '--static-logging'], 'test-output/wtr.json');

@@ -38,7 +38,7 @@ export function renderBuyNow(pay: AmazonPayNamespace, selector: string, host: Bu
   const post = async (body: Record<string, unknown>) => {
     const response = await fetch(host.endpoint!, {
       method: 'POST',
-      credentials: 'same-origin',
+      credentials: 'include',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...host.requestHeaders },
       body: JSON.stringify({ ...host.requestBody, ...body }),
       signal: AbortSignal.timeout(host.timeout),

@@ -34,7 +34,7 @@ export async function startPayment(options: StartPaymentOptions): Promise<boolea
   try {
     response = await fetch(endpoint, {
       method: 'POST',
-      credentials: 'same-origin',
+      credentials: 'include', // an endpoint on another origin (allowedOrigins) finds the cart by its cookies too
       headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
       body: JSON.stringify(options.body ?? {}),
       signal: signal ? AbortSignal.any([signal, timer]) : timer,

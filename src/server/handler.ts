@@ -10,6 +10,7 @@
  * it scales out behind any balancer (with PostgreSQL; a PGlite folder belongs to one process).
  */
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { createBackOffice, type BackOffice } from './back-office.js';
 import { createGmoPgClient, PRODUCTION_BASE_URL, TEST_BASE_URL, type GmoPgClient, type GmoPgConfig } from './client.js';
 import type { FetchApp } from './fetch-app.js';
@@ -77,7 +78,11 @@ export interface AmazonPayHandlerOptions {
   publicUrl?: string;
   /** Without `publicUrl`: the Host values to believe (e.g. `["shop.example", "127.0.0.1:5173"]`); others get 403. */
   allowedHosts?: string[];
-  /** Origins allowed to POST /checkout; default the shop's own. */
+  /**
+   * Origins besides the shop's own whose pages may call /checkout, /buy-now and /address (e.g. a
+   * storefront at `https://store.example` calling `https://api.example`): they get CORS answers
+   * (preflight, credentials: the shopper's cookies come along). Whole origins, no path.
+   */
   allowedOrigins?: string[];
   /** ApbType for APB checkouts: PayAndShip (default, Amazon asks for an address) or PayOnly. */
   apbType?: 'PayOnly' | 'PayAndShip';
@@ -142,6 +147,11 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   if (typeof options.resolveOrder !== 'function') throw new Error('createAmazonPayHandler: resolveOrder is required: it decides the amount on the server');
   if (!options.completionUrl) throw new Error('createAmazonPayHandler: completionUrl is required: where the shopper lands after paying');
   if (typeof options.metrics === 'object') checkMetricsRoute(options.metrics.route); // before anything is opened
+  for (const origin of options.allowedOrigins ?? []) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new Error(`createAmazonPayHandler: allowedOrigins entry "${origin}" is not an origin: write scheme, host and port only, e.g. "https://store.example"`);
+    }
+  }
   const logger = safeLogger(adaptLogger(options.logger ?? consoleLogger));
   const publicOrigin = publicOriginOf(options, logger);
   const gmo = options.gmo && 'execTranAmazonpay' in options.gmo ? options.gmo : clientOrLazyHint(options.gmo as GmoPgConfig | undefined);
@@ -202,6 +212,14 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
     c.set('origin', answer.origin);
     return next();
   });
+  // A storefront on another origin (allowedOrigins) calls the JSON routes cross-origin: CORS for
+  // those only, with the shopper's cookies (resolveOrder finds the cart by them). GMO-PG's form posts
+  // (/result, /notify) are not fetched by pages and get no CORS.
+  if (options.allowedOrigins?.length) {
+    const allowed = options.allowedOrigins;
+    const crossOrigin = cors({ origin: (origin) => (allowed.includes(origin) ? origin : null), credentials: true, allowMethods: ['GET', 'POST'], maxAge: 600 });
+    for (const path of ['/checkout', '/buy-now', '/address']) routes.use(path, crossOrigin);
+  }
   // What no route answers itself: the database away (503, the shop stays up and recovers by itself),
   // or a fault of our own (500). The shopper's RetURL post lands on the completion page either way.
   let lastOutage = 0;

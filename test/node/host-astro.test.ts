@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { docBlock } from './support/doc-blocks.js';
-import { startShop, type RunningShop } from './support/hosts.js';
+import { startShopProcess, type ShopProcess } from './support/hosts.js';
 import { fixtureApp } from './support/packed.js';
 import { payApb, postForm } from './support/servers.js';
 
@@ -19,7 +19,7 @@ const PACKAGES = ['astro@7.4.8', '@astrojs/node@11.1.6', '@electric-sql/pglite@0
 const recipe = (lang: string, name: string) => docBlock('docs/hosts.md', lang, new RegExp(`^(---\\n)?// Astro 7: ${name.replace(/[.[\]]/g, '\\$&')}`));
 
 let dir: string;
-let shop: RunningShop | undefined;
+let shop: ShopProcess | undefined;
 let build: { stdout: string; stderr: string };
 before(async () => {
   dir = await fixtureApp({
@@ -34,7 +34,7 @@ before(async () => {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, type: 'module' }));
   build = await exec(join(dir, 'node_modules', '.bin', 'astro'), ['build'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ASTRO_TELEMETRY_DISABLED: '1' } });
-  shop = await startShop(dir, process.execPath, ['dist/server/entry.mjs'], { readyPath: '/thanks' });
+  shop = await startShopProcess(dir, process.execPath, ['dist/server/entry.mjs'], { readyPath: '/thanks' });
 });
 after(async () => {
   await shop?.stop();

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { docBlock } from './support/doc-blocks.js';
 import { fixtureApp } from './support/packed.js';
-import { startShop } from './support/hosts.js';
+import { startShopProcess } from './support/hosts.js';
 import { payApb } from './support/servers.js';
 
 const PACKAGES = ['fastify@5.12.8', 'koa@3.3.0', '@electric-sql/pglite@0.5.17'];
@@ -23,7 +23,7 @@ after(() => dir && rmSync(dir, { recursive: true, force: true }));
 for (const [name, file] of [['Fastify 5', 'fastify.mjs'], ['Koa 3', 'koa.mjs']] as const) {
   describe(`${name}, the recipe of docs/hosts.md from the packed tarball`, () => {
     it('pays an APB checkout: RetURL lands on the completion page and the notification is confirmed', async () => {
-      const shop = await startShop(dir, process.execPath, [file], { readyPath: '/thanks' });
+      const shop = await startShopProcess(dir, process.execPath, [file], { readyPath: '/thanks' });
       try {
         const paid = await payApb(shop.sandbox, shop.origin);
         assert.equal(paid.retUrl, `${shop.origin}/api/amazon-pay/result`);

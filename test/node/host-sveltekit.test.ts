@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { docBlock } from './support/doc-blocks.js';
-import { startShop, type RunningShop } from './support/hosts.js';
+import { startShopProcess, type ShopProcess } from './support/hosts.js';
 import { fixtureApp } from './support/packed.js';
 import { payApb, postForm } from './support/servers.js';
 
@@ -19,7 +19,7 @@ const PACKAGES = ['@sveltejs/kit@3.4.1', '@sveltejs/adapter-node@6.0.2', 'svelte
 const recipe = (name: string) => docBlock('docs/hosts.md', name.endsWith('.svelte') ? 'svelte' : 'js', new RegExp(`^(//|<!--) SvelteKit 3: ${name.replace(/[.[\]+]/g, '\\$&')}`));
 
 let dir: string;
-let shop: RunningShop | undefined;
+let shop: ShopProcess | undefined;
 let build: { stdout: string; stderr: string };
 before(async () => {
   dir = await fixtureApp({
@@ -36,7 +36,7 @@ before(async () => {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, type: 'module' }));
   build = await exec(join(dir, 'node_modules', '.bin', 'vite'), ['build'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
-  shop = await startShop(dir, process.execPath, ['build'], { readyPath: '/thanks' });
+  shop = await startShopProcess(dir, process.execPath, ['build'], { readyPath: '/thanks' });
 });
 after(async () => {
   await shop?.stop();

@@ -10,13 +10,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
 import { docBlock } from './support/doc-blocks.js';
-import { startShop, type RunningShop } from './support/hosts.js';
+import { startShopProcess, type ShopProcess } from './support/hosts.js';
 import { fixtureApp } from './support/packed.js';
 
 let dir: string;
 let sandboxProcess: ChildProcess;
 let printed = '';
-let shop: RunningShop;
+let shop: ShopProcess;
 let browser: Browser;
 
 // Hosting for the quick start's handler (the README leaves it to the shop's server): node:http.
@@ -46,7 +46,7 @@ before(async () => {
   writeFileSync(join(dir, 'page.html'), `<!doctype html><html lang="ja"><meta charset="utf-8"><script src="/amazon-pay-v2.iife.js"></script>\n${tag}\n`);
   // The README's block as it is, but for its publicUrl, which is the shop's own origin (here the test's).
   writeFileSync(join(dir, 'server.mjs'), `${quickstart.replace("'https://shop.example'", 'process.env.PUBLIC_URL')}\n${HOSTING}`);
-  shop = await startShop(dir, process.execPath, ['server.mjs'], { readyPath: '/thanks', env });
+  shop = await startShopProcess(dir, process.execPath, ['server.mjs'], { readyPath: '/thanks', env });
   browser = await launchChromium();
 });
 after(async () => {

@@ -60,7 +60,7 @@ export const SESSION_ID = /^[A-Za-z0-9-]{8,128}$/;
  * script is refused by its Origin. Returns the body as an object, or the answer refusing it.
  */
 export async function sameSiteJson(c: Context<RouteEnv>, ctx: HandlerContext): Promise<Record<string, unknown> | Response> {
-  const allowed = ctx.options.allowedOrigins ?? [c.get('origin')];
+  const allowed = [c.get('origin'), ...(ctx.options.allowedOrigins ?? [])];
   const from = c.req.header('origin');
   if ((from && !allowed.includes(from)) || (!from && c.req.header('sec-fetch-site') === 'cross-site')) {
     ctx.logger.warn('cross-site request refused', { path: c.req.path, origin: from, expected: allowed });

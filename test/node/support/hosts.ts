@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort, startSandbox, type RunningSandbox } from './servers.js';
 
-export interface RunningShop {
+export interface ShopProcess {
   origin: string;
   sandbox: RunningSandbox;
   /** What the process has printed so far (stdout and stderr). */
@@ -18,7 +18,7 @@ export interface RunningShop {
  * read them) with a fresh sandbox whose notifications go to `${origin}${basePath}/notify`; resolves
  * once `readyPath` answers anything.
  */
-export async function startShop(dir: string, command: string, args: string[], options: { readyPath?: string; basePath?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunningShop> {
+export async function startShopProcess(dir: string, command: string, args: string[], options: { readyPath?: string; basePath?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ShopProcess> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const sandbox = await startSandbox({ notifyUrl: `${origin}${options.basePath ?? '/api/amazon-pay'}/notify` });
