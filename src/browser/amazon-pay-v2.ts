@@ -38,6 +38,9 @@ export type AmazonPayCheckoutLanguage = 'ja_JP' | 'en_US' | 'en_GB' | 'de_DE' | 
  * @fires {CustomEvent<undefined>} amazon-pay-cancel - Buy Now: the buyer left Amazon's pay screen.
  * @fires {CustomEvent<AmazonPayError>} amazon-pay-error - Something failed; the detail has `code`, `message` (for developers), `userMessage` (for shoppers, from the endpoint) and `field` for bad settings. Logged with console.error unless a listener calls `preventDefault()`.
  *
+ * @attr {string} nonce - The CSP nonce for checkout.js's `<script>` (HTML's own `nonce`); by default the nonce of a script already on the page.
+ * @attr {string} scopes - Buy Now: the buyer details Amazon shares, space-separated (name email phoneNumber billingAddress shippingAddress); read when the button renders.
+ *
  * @slot fallback - Shown instead of the button when it cannot be shown (bad settings, checkout.js unreachable).
  *
  * @csspart base - The box around the button.

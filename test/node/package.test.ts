@@ -18,7 +18,7 @@ describe('the npm package', () => {
       'dist/node/server.js', 'dist/node/sandbox.js', 'dist/node/amazon/checkout.js',
       'dist/types/index.d.ts', 'dist/types/confirm.d.ts', 'dist/types/react.d.ts', 'dist/types/jsx.d.ts', 'dist/types/vue.d.ts',
       'dist/types/server/index.d.ts', 'dist/types/sandbox/index.d.ts',
-      'custom-elements.json', 'README.md', 'LICENSE', 'package.json',
+      'custom-elements.json', 'dist/vscode.html-custom-data.json', 'dist/web-types.json', 'README.md', 'LICENSE', 'package.json',
     ]) {
       assert.ok(files.includes(needed), `${needed} is missing from the package`);
     }
@@ -78,5 +78,23 @@ describe('the npm package', () => {
     assert.equal(attribute('region').type.text, "'fe' | 'na' | 'eu'");
     assert.equal(element.members.find((m: { name: string }) => m.name === 'status').readonly, true);
     assert.ok(!files.some((f) => f.endsWith('.d.ts.map')), 'no declaration maps pointing at sources that are not shipped');
+  });
+
+  it('gives editors the element from the manifest: nonce and scopes documented, VS Code custom data and web-types with every attribute and its values', () => {
+    const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
+    const element = manifest.modules.flatMap((m: { declarations?: unknown[] }) => m.declarations ?? []).find((d: { tagName?: string }) => d.tagName === 'amazon-pay-v2');
+    const names = element.attributes.map((a: { name: string }) => a.name).filter((n: string) => n !== 'status');
+    assert.ok(names.includes('nonce') && names.includes('scopes'), names.join(' '));
+    const vscode = JSON.parse(readFileSync('dist/vscode.html-custom-data.json', 'utf8'));
+    const tag = vscode.tags.find((t: { name: string }) => t.name === 'amazon-pay-v2');
+    assert.deepEqual(tag.attributes.map((a: { name: string }) => a.name), names);
+    assert.deepEqual(tag.attributes.find((a: { name: string }) => a.name === 'mode').values.map((v: { name: string }) => v.name), ['standard', 'apb', 'buy-now']);
+    assert.equal(tag.attributes.find((a: { name: string }) => a.name === 'sandbox').valueSet, 'v');
+    const webTypes = JSON.parse(readFileSync('dist/web-types.json', 'utf8'));
+    const html = webTypes.contributions.html.elements[0];
+    assert.equal(html.name, 'amazon-pay-v2');
+    assert.deepEqual(html.attributes.map((a: { name: string }) => a.name), names);
+    assert.ok(html.js.events.some((e: { name: string }) => e.name === 'amazon-pay-error'));
+    assert.equal(JSON.parse(readFileSync('package.json', 'utf8'))['web-types'], './dist/web-types.json');
   });
 });
