@@ -56,9 +56,14 @@ export interface BackOffice {
    * "Charge"; GMO-PG publishes no other period for Amazon Pay, so the same is assumed: inferred).
    */
   expiring(options?: { within?: number; limit?: number }): Promise<(PublicOrder & { authorizedAt: string; expiresAt: string })[]>;
+  /**
+   * The order as the store has it (money state, stage, amounts, consent; never the AccessPass), without
+   * asking GMO-PG (`refresh` asks); `undefined` for an OrderID the store does not know.
+   */
   get(orderId: string): Promise<PublicOrder | undefined>;
-  /** Newest first; `before` (an OrderID) continues after the last order of a page. */
+  /** Orders as recorded, newest first (`kind`, `stage`, `limit`); `before` (an OrderID) continues after the last order of a page. */
   list(options?: ListOptions): Promise<PublicOrder[]>;
+  /** Every recorded change of an order, oldest first, each with its source (checkout, RetURL, notification, back office, reconcile) and time. */
   history(orderId: string): ReturnType<OrderStore['history']>;
 }
 

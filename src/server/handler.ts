@@ -158,7 +158,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   refuseSandboxInProduction(options, gmo.baseUrl, logger);
   const prom = options.metrics ? await createPromMetrics(options.metrics === true ? {} : options.metrics) : undefined;
   const metrics = prom?.metrics ?? noMetrics;
-  const ownStore = options.store ?? (await openOrderStore());
+  const ownStore = options.store ?? (await openOrderStore({ logger }));
   // The routes, the back office and the sweeper write through the instrumented store; handler.store is the store itself.
   const store = prom ? instrumentStore(ownStore, metrics) : ownStore;
   const stopObserving = gmo.observe?.((api, seconds, outcome) => metrics.gmoCall(api, seconds, outcome.result, outcome.codes));

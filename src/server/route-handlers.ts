@@ -11,7 +11,7 @@
  */
 import { createGmoPgClient, type GmoPgConfig } from './client.js';
 import { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions } from './handler.js';
-import { consoleLogger, safeLogger } from './logger.js';
+import { consoleLogger, safeLogger, type Logger } from './logger.js';
 import { openOrderStore, storeLocation } from './orders/sql-store.js';
 import type { OrderStore } from './orders/types.js';
 
@@ -29,13 +29,13 @@ export interface AmazonPayRoutes {
 /** Stores by where they keep their data, one per process (across hot reloads: kept on globalThis). */
 const STORES = Symbol.for('amazon-pay-v2.route-stores');
 
-function sharedStore(dataDir?: string): Promise<OrderStore> {
+function sharedStore(dataDir: string | undefined, logger: Logger): Promise<OrderStore> {
   const registry = ((globalThis as Record<symbol, unknown>)[STORES] ??= new Map()) as Map<string, Promise<OrderStore>>;
   const where = storeLocation({ dataDir });
   const key = 'databaseUrl' in where ? `url:${where.databaseUrl}` : `dir:${where.dataDir}`;
   let store = registry.get(key);
   if (!store) {
-    store = openOrderStore({ dataDir }).catch((error) => {
+    store = openOrderStore({ dataDir, logger }).catch((error) => {
       registry.delete(key); // a failed open (a missing variable, a locked folder) is tried again on the next request
       throw error;
     });
@@ -55,7 +55,7 @@ export function amazonPayRoutes(options: AmazonPayHandlerOptions & { dataDir?: s
     (made ??= (async () => {
       // The GMO-PG settings first: a missing variable is reported before the store's seconds of set-up.
       const gmo = options.gmo && 'execTranAmazonpay' in options.gmo ? options.gmo : createGmoPgClient(options.gmo as GmoPgConfig | undefined);
-      return createAmazonPayHandler({ ...options, gmo, store: options.store ?? (await sharedStore(options.dataDir)) });
+      return createAmazonPayHandler({ ...options, gmo, store: options.store ?? (await sharedStore(options.dataDir, safeLogger(options.logger ?? consoleLogger))) });
     })().catch((error) => {
       made = undefined;
       throw error;

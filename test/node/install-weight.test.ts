@@ -3,7 +3,7 @@
 // says which command adds them.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -33,6 +33,10 @@ describe('a browser-only install', () => {
     const packages = readdirSync(join(dir, 'node_modules')).filter((n) => !n.startsWith('.'));
     t.diagnostic(`node_modules: ${(size / 1e6).toFixed(2)} MB (${packages.join(', ')})`);
     assert.ok(size < 5 * 1024 * 1024, `${(size / 1e6).toFixed(2)} MB`);
+    // What the README says the install weighs (both languages) is this measurement, within 10 %.
+    const readme = readFileSync('README.md', 'utf8');
+    const claims = [/依存は Lit のみ、約 ([\d.]+) MB/, /\(([\d.]+) MB in all, tested\)/].map((re) => Number(re.exec(readme)?.[1]));
+    for (const claim of claims) assert.ok(Math.abs(claim - size / 1e6) / (size / 1e6) < 0.1, `the README says ${claim} MB, measured ${(size / 1e6).toFixed(2)} MB`);
     assert.ok(!packages.includes('@electric-sql') && !packages.includes('pg') && !packages.includes('hono'), packages.join(', '));
   });
 

@@ -41,6 +41,19 @@ function child(script: string, shell?: string) {
   return { proc, ready, exited, out: () => stdout, err: () => stderr };
 }
 
+describe('a new PGlite folder', () => {
+  it('says at start that the database is being created (it takes seconds), and says nothing on later starts', async () => {
+    const folder = join(dir, 'fresh');
+    const said: string[] = [];
+    const logger = { info: (message: string) => said.push(message) };
+    await (await openOrderStore({ dataDir: folder, logger })).close();
+    assert.equal(said.length, 1);
+    assert.match(said[0], new RegExp(`creating a new PGlite database in ${folder}; the first start takes a few seconds`));
+    await (await openOrderStore({ dataDir: folder, logger })).close();
+    assert.equal(said.length, 1, 'a second start creates nothing');
+  });
+});
+
 describe('one process per PGlite folder', () => {
   it('refuses a second process at once, naming the folder, the holder and the fix; takes over after the holder is killed', async () => {
     const dataDir = join(dir, 'locked');

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { consoleLogger, type Logger } from '../logger.js';
 import { lockFolder, type FolderLock } from './folder-lock.js';
 import { OrderJournal } from './journal.js';
 import { openPglite, openPostgres, StoreUnavailableError, type PostgresTimeouts, type Query, type Sql } from './sql.js';
@@ -570,6 +571,8 @@ export async function openOrderStore(
     postgres?: PostgresTimeouts;
     /** PGlite folder: the lock's lease is taken over when not renewed for this long (default 30000 ms; folder-lock.ts). */
     lockStaleMs?: number;
+    /** Where to say that a new PGlite database is being created (default the console). */
+    logger?: Pick<Logger, 'info'>;
   } = {},
 ): Promise<SqlOrderStore> {
   const where = storeLocation(options);
@@ -595,6 +598,11 @@ export async function openOrderStore(
     // The journal lives in the data folder, so that the two are moved and backed up together.
     // Opened first: a journal that cannot be used fails the start before PGlite's seconds of set-up.
     journal = OrderJournal.open(join(dataDir, JOURNAL_FILE));
+    // A new database takes PGlite seconds to create (3 s on a quiet 2-core machine, up to 20 s under
+    // load; later starts about 0.5 s): said, so that a slow first start is not taken for a hang.
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+      (options.logger ?? consoleLogger).info(`order store: creating a new PGlite database in ${dataDir}; the first start takes a few seconds (later ones under one)`);
+    }
     sql = await openPglite(dataDir);
     const store = (opened = new SqlOrderStore(sql, { journal, lock }));
     await store.migrate();
