@@ -62,7 +62,7 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
   const carts = new Carts();
   const handler = await createAmazonPayHandler({
     gmo,
-    store: await openOrderStore({ dataDir: `${dataDir}/orders` }),
+    store: await openOrderStore({ dataDir: `${dataDir}/orders`, logger: log }),
     resolveOrder: resolveDemoOrder(carts),
     completionUrl: '/complete.html',
     // The demo listens on 127.0.0.1 only; a page of another site that resolves its own name to

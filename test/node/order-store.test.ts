@@ -299,7 +299,7 @@ describe('the journal of new orders (PGlite in a folder)', () => {
       process.kill(process.pid, 'SIGKILL'); // before the database has had its turn`;
     const child = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]).catch((e) => e);
     assert.equal(child.signal, 'SIGKILL');
-    assert.equal(child.stdout.trim(), 'created');
+    assert.equal(child.stdout.trim(), 'created'); // the store's word about creating the database went to stderr
     assert.match(readFileSync(join(dataDir, JOURNAL_FILE), 'utf8'), /JR-CRASH-1/);
     const store = await openOrderStore({ dataDir });
     try {

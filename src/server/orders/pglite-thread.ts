@@ -51,7 +51,7 @@ export const PGLITE_INSTALL = 'npm install @electric-sql/pglite@0.5.17';
  * (Next.js, webpack) it may not exist, and then the app's own node_modules are asked, from the
  * working folder, as a require from there would.
  */
-function resolvePglite(): string {
+export function resolvePglite(): string {
   try {
     return import.meta.resolve('@electric-sql/pglite');
   } catch {

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { consoleLogger, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { lockFolder, type FolderLock } from './folder-lock.js';
 import { OrderJournal } from './journal.js';
+import { resolvePglite } from './pglite-thread.js';
 import { openPglite, openPostgres, StoreUnavailableError, type PostgresTimeouts, type Query, type Sql } from './sql.js';
 import { AUTHORIZED, OPEN_STAGES, PURGEABLE_SQL, sqlIn, SWEEP_SQL } from '../payments/lifecycle.js';
 import type { EventInput, ListOptions, NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore, PurgeBatch, PurgeOptions } from './types.js';
@@ -571,7 +572,7 @@ export async function openOrderStore(
     postgres?: PostgresTimeouts;
     /** PGlite folder: the lock's lease is taken over when not renewed for this long (default 30000 ms; folder-lock.ts). */
     lockStaleMs?: number;
-    /** Where to say that a new PGlite database is being created (default the console). */
+    /** Where to say that a new PGlite database is being created (default stderr, which leaves a program's stdout to its data). */
     logger?: Pick<Logger, 'info'>;
   } = {},
 ): Promise<SqlOrderStore> {
@@ -600,8 +601,8 @@ export async function openOrderStore(
     journal = OrderJournal.open(join(dataDir, JOURNAL_FILE));
     // A new database takes PGlite seconds to create (3 s on a quiet 2-core machine, up to 20 s under
     // load; later starts about 0.5 s): said, so that a slow first start is not taken for a hang.
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-      (options.logger ?? consoleLogger).info(`order store: creating a new PGlite database in ${dataDir}; the first start takes a few seconds (later ones under one)`);
+    if (!existsSync(join(dataDir, 'PG_VERSION')) && resolvePglite()) { // (PGlite missing: its own error first)
+      (options.logger ?? { info: (message: string) => console.error(`[amazon-pay-v2] ${message}`) }).info(`order store: creating a new PGlite database in ${dataDir}; the first start takes a few seconds (later ones under one)`);
     }
     sql = await openPglite(dataDir);
     const store = (opened = new SqlOrderStore(sql, { journal, lock }));
