@@ -4,11 +4,11 @@
  * Anything that moves money or deletes data asks first (or takes --yes). See exit.ts for codes.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { BackOffice } from '../server/back-office.js';
+import type { BackOffice } from '../server/ops/back-office.js';
 import { type OrderKind, type OrderStage, type PublicOrder } from '../server/orders/types.js';
 import { FINAL_STAGES, ORDER_STAGES, permission, refundable, UNSETTLED_STATUSES, type Operation } from '../server/payments/lifecycle.js';
-import { jsonLinesArchive, purgeOrders } from '../server/retention.js';
-import { reconcileOrders } from '../server/sweeper.js';
+import { jsonLinesArchive, purgeOrders } from '../server/ops/retention.js';
+import { reconcileOrders } from '../server/ops/sweeper.js';
 import { CliError, EXIT } from './exit.js';
 import { orderDetail, orderTable, yen } from './output.js';
 import { progressBar, session } from './session.js';

@@ -6,10 +6,10 @@
 import { createHash, createPublicKey, constants, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
-import type { FetchApp } from '../server/fetch-app.js';
-import { SANDBOX_CODES } from '../server/error-codes.js';
-import { limitBody } from '../server/http/body-limit.js';
-import { RESPONSE_CONTENT_TYPE, detectFormCharset, encodeResponse, joinErrors, parseForm } from '../server/wire.js';
+import type { FetchApp } from '../server/endpoint/fetch-app.js';
+import { SANDBOX_CODES } from '../server/client/error-codes.js';
+import { limitBody } from '../server/endpoint/http/body-limit.js';
+import { RESPONSE_CONTENT_TYPE, detectFormCharset, encodeResponse, joinErrors, parseForm } from '../server/client/wire.js';
 import { FaultBox, parseFaults, type Faults } from './faults.js';
 import { ADDRESSES, CARDS } from './fixtures.js';
 import { API_NAMES, ApiError, checkStringOf, completePayment, newChargePermissionId, runApi, type GmoContext } from './gmo/api.js';

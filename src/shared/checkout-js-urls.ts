@@ -3,7 +3,7 @@ export type AmazonPayRegion = 'fe' | 'na' | 'eu';
 
 /**
  * The checkout.js URL of each region: what the element loads, and what a page (or the server's
- * `Link` header, server/http/checkout-js-link.ts) asks the browser to fetch early. Shared by the
+ * `Link` header, server/endpoint/http/checkout-js-link.ts) asks the browser to fetch early. Shared by the
  * browser and the server code, so the two never name different files.
  */
 export const CHECKOUT_JS_URLS: Record<AmazonPayRegion, string> = {

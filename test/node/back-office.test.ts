@@ -1,8 +1,8 @@
 // The back office over real HTTP against the sandbox: capture, refund, amount change, 随時決済.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BackOfficeError } from '../../src/server/back-office.js';
-import { GmoPgError } from '../../src/server/errors.js';
+import { BackOfficeError } from '../../src/server/ops/back-office.js';
+import { GmoPgError } from '../../src/server/client/errors.js';
 import { startSandbox, type RunningSandbox } from './support/servers.js';
 import { checkout, payOrder, startShop, type RunningShop } from './support/shop.js';
 

@@ -19,10 +19,10 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Browser, Page } from 'playwright-core';
 import { createSandbox, type Sandbox } from '../../src/sandbox/app.js';
-import { createGmoPgClient } from '../../src/server/client.js';
-import { createAmazonPayHandler, type AmazonPayHandler, type ResolveOrderInput } from '../../src/server/handler.js';
+import { createGmoPgClient } from '../../src/server/client/gmo-pg-client.js';
+import { createAmazonPayHandler, type AmazonPayHandler, type ResolveOrderInput } from '../../src/server/endpoint/handler.js';
 import { MemoryOrderStore } from '../../src/server/orders/memory-store.js';
-import { parseForm } from '../../src/server/wire.js';
+import { parseForm } from '../../src/server/client/wire.js';
 import { launchChromium } from './support/browser.js';
 
 const IIFE = readFileSync('dist/amazon-pay-v2.iife.js', 'utf8');

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { checkoutJsLink } from '../../src/server/http/checkout-js-link.js';
+import { checkoutJsLink } from '../../src/server/endpoint/http/checkout-js-link.js';
 import { launchChromium } from './support/browser.js';
 
 describe('checkoutJsLink()', () => {

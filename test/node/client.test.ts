@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { createGmoPgClient, GmoPgError, GmoPgTransportError, type GmoPgClient } from '../../src/server/index.js';
-import { parseForm } from '../../src/server/wire.js';
+import { parseForm } from '../../src/server/client/wire.js';
 import { PAYLOAD, amazonCheckout, clientFor, formFields, postForm, startSandbox, type RunningSandbox } from './support/servers.js';
 
 let sandbox: RunningSandbox;

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { createAmazonPayHandler } from '../../src/server/handler.js';
+import { createAmazonPayHandler } from '../../src/server/endpoint/handler.js';
 import { launchChromium } from './support/browser.js';
 import { startSandbox, type RunningSandbox } from './support/servers.js';
 import { startShop, type RunningShop } from './support/shop.js';

@@ -35,8 +35,8 @@ function startShopProcess(store: { dataDir: string } | { databaseUrl: string }) 
   const script = `
     import { serve } from '@hono/node-server';
     import { Hono } from 'hono';
-    import { createAmazonPayHandler } from ${src('handler.ts')};
-    import { createGmoPgClient } from ${src('client.ts')};
+    import { createAmazonPayHandler } from ${src('endpoint/handler.ts')};
+    import { createGmoPgClient } from ${src('client/gmo-pg-client.ts')};
     import { openOrderStore } from ${src('orders/sql-store.ts')};
     const quiet = { info() {}, warn() {}, error() {} };
     const handler = await createAmazonPayHandler({

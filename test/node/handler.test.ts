@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { encodeForm } from '../../src/server/wire.js';
+import { encodeForm } from '../../src/server/client/wire.js';
 import { openOrderStore } from '../../src/server/orders/sql-store.js';
 import { MemoryOrderStore } from '../../src/server/orders/memory-store.js';
-import { createAmazonPayHandler } from '../../src/server/handler.js';
+import { createAmazonPayHandler } from '../../src/server/endpoint/handler.js';
 import { PAYLOAD, amazonCheckout, formFields, postForm, startSandbox, type RunningSandbox } from './support/servers.js';
 import { checkout, startShop, type JsonResponse, type RunningShop } from './support/shop.js';
 

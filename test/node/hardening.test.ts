@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { GmoPgClient } from '../../src/server/client.js';
+import type { GmoPgClient } from '../../src/server/client/gmo-pg-client.js';
 import { MemoryOrderStore } from '../../src/server/orders/memory-store.js';
 import { formFields, postForm, sendEndless, startSandbox, clientFor, type RunningSandbox } from './support/servers.js';
 import { checkout, startShop, type RunningShop } from './support/shop.js';

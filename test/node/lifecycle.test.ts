@@ -3,8 +3,8 @@
 // Then the lifecycle's rules themselves, as tables.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { BackOfficeError } from '../../src/server/back-office.js';
-import { GmoPgError, GmoPgTransportError } from '../../src/server/errors.js';
+import { BackOfficeError } from '../../src/server/ops/back-office.js';
+import { GmoPgError, GmoPgTransportError } from '../../src/server/client/errors.js';
 import {
   FINAL_STAGES, GMO_PG_STATUSES, OPEN_STAGES, ORDER_STAGES, PAID_STATUSES, permission, purgeable, saysNoSuchTrade, stageAfterFailure, stageFor,
   type MoneyState, type Operation, type OrderStage,

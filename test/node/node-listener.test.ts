@@ -4,9 +4,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
-import { createAmazonPayHandler } from '../../src/server/handler.js';
+import { createAmazonPayHandler } from '../../src/server/endpoint/handler.js';
 import { MemoryOrderStore } from '../../src/server/orders/memory-store.js';
-import { toNodeListener } from '../../src/server/node.js';
+import { toNodeListener } from '../../src/server/endpoint/node-listener.js';
 import { clientFor, startSandbox } from './support/servers.js';
 
 describe('toNodeListener', () => {

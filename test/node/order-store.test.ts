@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { JOURNAL_FILE, SqlOrderStore, openOrderStore } from '../../src/server/orders/sql-store.js';
-import { purgeOrders } from '../../src/server/retention.js';
+import { purgeOrders } from '../../src/server/ops/retention.js';
 import { openPglite } from '../../src/server/orders/sql.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

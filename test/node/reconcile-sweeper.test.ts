@@ -3,7 +3,7 @@
 // settled; an order nobody paid is marked abandoned; two sweepers racing take each order once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BackOfficeError } from '../../src/server/back-office.js';
+import { BackOfficeError } from '../../src/server/ops/back-office.js';
 import { openOrderStore } from '../../src/server/orders/sql-store.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { formFields, postForm, startSandbox, type RunningSandbox } from './support/servers.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
-import { amazonPayRoutes, type AmazonPayRoutes } from '../../src/server/route-handlers.js';
+import { amazonPayRoutes, type AmazonPayRoutes } from '../../src/server/endpoint/lazy-routes.js';
 import { startSandbox, type RunningSandbox } from './support/servers.js';
 
 let sandbox: RunningSandbox;

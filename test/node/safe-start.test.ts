@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { createSandbox } from '../../src/sandbox/app.js';
-import { createAmazonPayHandler, type AmazonPayHandlerOptions } from '../../src/server/handler.js';
+import { createAmazonPayHandler, type AmazonPayHandlerOptions } from '../../src/server/endpoint/handler.js';
 import { MemoryOrderStore } from '../../src/server/orders/memory-store.js';
 import { clientFor, startSandbox, type RunningSandbox } from './support/servers.js';
 

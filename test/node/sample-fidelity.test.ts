@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import { after, before, describe, it } from 'node:test';
-import { createGmoPgClient } from '../../src/server/client.js';
-import { parseForm } from '../../src/server/wire.js';
+import { createGmoPgClient } from '../../src/server/client/gmo-pg-client.js';
+import { parseForm } from '../../src/server/client/wire.js';
 import { PAYLOAD, amazonCheckout, clientFor, formFields, postForm, startRecorder, startSandbox, type RunningSandbox } from './support/servers.js';
 
 let sandbox: RunningSandbox;

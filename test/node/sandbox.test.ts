@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseForm } from '../../src/server/wire.js';
+import { parseForm } from '../../src/server/client/wire.js';
 import { PAYLOAD, amazonCheckout, clientFor, formFields, postForm, startRecorder, startSandbox } from './support/servers.js';
 
 let seq = 0;

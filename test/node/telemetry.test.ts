@@ -9,7 +9,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import winston from 'winston';
-import { createAmazonPayHandler } from '../../src/server/handler.js';
+import { createAmazonPayHandler } from '../../src/server/endpoint/handler.js';
 import { openOrderStore } from '../../src/server/orders/sql-store.js';
 import { clientFor, startSandbox, type RunningSandbox } from './support/servers.js';
 import { checkout, payOrder, startShop, type RunningShop } from './support/shop.js';

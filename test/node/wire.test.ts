@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeCheckString, verifyCheckString } from '../../src/server/check-string.js';
-import { decodeValue, encodeForm, encodeResponse, encodeValue, parseErrors, parseForm } from '../../src/server/wire.js';
+import { computeCheckString, verifyCheckString } from '../../src/server/client/check-string.js';
+import { decodeValue, encodeForm, encodeResponse, encodeValue, parseErrors, parseForm } from '../../src/server/client/wire.js';
 
 describe('.idPass wire format', () => {
   it('encodes values as percent-encoded Windows-31J bytes', () => {

@@ -5,8 +5,8 @@
  * plausible behaviour; `SandboxOptions` can change the ones a merchant's code may depend on.
  */
 import { randomBytes } from 'node:crypto';
-import { computeCheckString } from '../../server/check-string.js';
-import { SANDBOX_CODES } from '../../server/error-codes.js';
+import { computeCheckString } from '../../server/client/check-string.js';
+import { SANDBOX_CODES } from '../../server/client/error-codes.js';
 import { ADDRESSES, BUYER, CARDS } from '../fixtures.js';
 import type { ChargePermission, SandboxState, Trade, TradeStatus } from '../state.js';
 import { gmoDate } from '../time.js';

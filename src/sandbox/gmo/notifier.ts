@@ -3,7 +3,7 @@
  * to the shop's notification URL and expects the body `0`. Until it gets it, it tries again
  * (about every 60 minutes, 5 times); the sandbox keeps that shape on a shortened schedule.
  */
-import { REQUEST_CONTENT_TYPE, encodeForm } from '../../server/wire.js';
+import { REQUEST_CONTENT_TYPE, encodeForm } from '../../server/client/wire.js';
 import type { FaultBox } from '../faults.js';
 import type { Trade } from '../state.js';
 import { gmoDate } from '../time.js';

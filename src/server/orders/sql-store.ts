@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../telemetry/logger.js';
 import { lockFolder, type FolderLock } from './folder-lock.js';
 import { OrderJournal } from './journal.js';
 import { resolvePglite } from './pglite-thread.js';

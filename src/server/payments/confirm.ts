@@ -5,8 +5,8 @@
  * capture done while a notification was being confirmed) is asked again, never written over the
  * newer state: GMO-PG's present answer wins over a stale read, always.
  */
-import type { GmoPgClient, TradeResult } from '../client.js';
-import type { Logger } from '../logger.js';
+import type { GmoPgClient, TradeResult } from '../client/gmo-pg-client.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { EventSource, Order, OrderChanges, OrderStore } from '../orders/types.js';
 import { isPaid, saysNoSuchTrade, stageFor } from './lifecycle.js';
 

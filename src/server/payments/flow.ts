@@ -16,9 +16,9 @@
  *   chargeNow      ExecTran itself moves the money (Buy Now on Amazon's charge permission, 随時決済): the
  *                  order is durable before EntryTran, and every step is written before the next is sent.
  */
-import type { ChargeResult, EntryTranResult, GmoPgClient, JobCd, StartResult } from '../client.js';
-import { GmoPgError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { ChargeResult, EntryTranResult, GmoPgClient, JobCd, StartResult } from '../client/gmo-pg-client.js';
+import { GmoPgError } from '../client/errors.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { EventSource, NewOrder, Order, OrderChanges, OrderStage, OrderStore } from '../orders/types.js';
 import { isFailedStatus, isPaid, stageAfterFailure, type Step } from './lifecycle.js';
 

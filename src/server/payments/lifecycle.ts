@@ -18,7 +18,7 @@
  *   - GMO-PG's answer (payments/confirm.ts) applies only to the order as it was when GMO-PG was
  *     asked (its version); an order changed meanwhile is asked about again, never overwritten.
  */
-import { GmoPgError } from '../errors.js';
+import { GmoPgError } from '../client/errors.js';
 
 /**
  * GMO-PG's 取引状態 for Amazon Pay: the wallet statuses of GMO-PG's OpenAPI type (REGISTER and END

@@ -4,7 +4,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/app.js';
-import { createGmoPgClient, type GmoPgConfig } from '../../../src/server/client.js';
+import { createGmoPgClient, type GmoPgConfig } from '../../../src/server/client/gmo-pg-client.js';
 
 export interface RunningSandbox extends Sandbox {
   origin: string;

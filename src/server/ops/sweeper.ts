@@ -6,11 +6,11 @@
  * Call `handler.reconcile()` from cron, or set `reconcileEveryMs`. Orders are claimed with a lease
  * (OrderStore.claimStale), so sweepers in several processes share the work without overlap.
  */
-import type { GmoPgClient } from './client.js';
-import type { Logger } from './logger.js';
-import type { Order, OrderStore } from './orders/types.js';
-import { confirmOrder } from './payments/confirm.js';
-import { AUTHORIZATION_LIFETIME_MS, isUnpaid, OPEN_STAGES } from './payments/lifecycle.js';
+import type { GmoPgClient } from '../client/gmo-pg-client.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Order, OrderStore } from '../orders/types.js';
+import { confirmOrder } from '../payments/confirm.js';
+import { AUTHORIZATION_LIFETIME_MS, isUnpaid, OPEN_STAGES } from '../payments/lifecycle.js';
 
 export interface ReconcileOptions {
   /** Orders last changed longer ago than this are looked at; default 10 minutes. */

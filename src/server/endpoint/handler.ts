@@ -11,16 +11,16 @@
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { createBackOffice, type BackOffice } from './back-office.js';
-import { createGmoPgClient, PRODUCTION_BASE_URL, TEST_BASE_URL, type GmoPgClient, type GmoPgConfig } from './client.js';
+import { createBackOffice, type BackOffice } from '../ops/back-office.js';
+import { createGmoPgClient, PRODUCTION_BASE_URL, TEST_BASE_URL, type GmoPgClient, type GmoPgConfig } from '../client/gmo-pg-client.js';
 import type { FetchApp } from './fetch-app.js';
 import { limitBody } from './http/body-limit.js';
 import { publicOriginOf } from './http/public-origin.js';
-import { adaptLogger, consoleLogger, safeLogger, type Logger } from './logger.js';
-import type { OrderSpec } from './order-spec.js';
-import { openOrderStore } from './orders/sql-store.js';
-import { StoreUnavailableError } from './orders/sql.js';
-import type { Order, OrderStore, ShippingAddress } from './orders/types.js';
+import { adaptLogger, consoleLogger, safeLogger, type Logger } from '../telemetry/logger.js';
+import type { OrderSpec } from '../payments/order-spec.js';
+import { openOrderStore } from '../orders/sql-store.js';
+import { StoreUnavailableError } from '../orders/sql.js';
+import type { Order, OrderStore, ShippingAddress } from '../orders/types.js';
 import { addressRoute } from './routes/address.js';
 import { buyNowRoute } from './routes/buy-now.js';
 import { checkoutRoute } from './routes/checkout.js';
@@ -28,12 +28,12 @@ import { completion, jsonError, type HandlerContext, type RouteEnv } from './rou
 import { notifyRoute } from './routes/notify.js';
 import { checkMetricsRoute, metricsRoute } from './routes/metrics.js';
 import { resultRoute } from './routes/result.js';
-import { confirmOrder, ConfirmQueue, markStale } from './payments/confirm.js';
-import { instrumentStore } from './telemetry/instrumented-store.js';
-import { createPromMetrics, noMetrics, type MetricsOptions, type MetricsRegistry } from './telemetry/metrics.js';
-import { reconcileOrders, type ReconcileOptions, type ReconcileSummary } from './sweeper.js';
+import { confirmOrder, ConfirmQueue, markStale } from '../payments/confirm.js';
+import { instrumentStore } from '../telemetry/instrumented-store.js';
+import { createPromMetrics, noMetrics, type MetricsOptions, type MetricsRegistry } from '../telemetry/metrics.js';
+import { reconcileOrders, type ReconcileOptions, type ReconcileSummary } from '../ops/sweeper.js';
 
-export type { OrderSpec } from './order-spec.js';
+export type { OrderSpec } from '../payments/order-spec.js';
 
 export interface ResolveOrderInput {
   /** The shopper's request: read its cookies or session to find the cart. */

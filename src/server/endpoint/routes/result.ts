@@ -6,9 +6,9 @@
  * (303) to the shop's completion page.
  */
 import type { Outcome } from '../handler.js';
-import { markStale } from '../payments/confirm.js';
-import { isPaid, OPEN_STAGES } from '../payments/lifecycle.js';
-import { parseForm } from '../wire.js';
+import { markStale } from '../../payments/confirm.js';
+import { isPaid, OPEN_STAGES } from '../../payments/lifecycle.js';
+import { parseForm } from '../../client/wire.js';
 import { completion, GMO_CODES, ORDER_ID, type HandlerContext, type Routes } from './context.js';
 
 export function resultRoute(routes: Routes, ctx: HandlerContext): void {

@@ -20,12 +20,12 @@
  * reason code `shippingAddressInvalid`, and the hosts of Amazon's MFA return URL.
  */
 import type { Context } from 'hono';
-import type { OrderSpec } from '../order-spec.js';
-import { checkShipping, OrderSpecError, totalsOf } from '../order-spec.js';
-import { newOrderId } from '../order-id.js';
-import type { Order, ShippingAddress } from '../orders/types.js';
-import { failureOf } from '../outcome.js';
-import { chargeNow, type FlowResult } from '../payments/flow.js';
+import type { OrderSpec } from '../../payments/order-spec.js';
+import { checkShipping, OrderSpecError, totalsOf } from '../../payments/order-spec.js';
+import { newOrderId } from '../../orders/order-id.js';
+import type { Order, ShippingAddress } from '../../orders/types.js';
+import { failureOf } from '../failure.js';
+import { chargeNow, type FlowResult } from '../../payments/flow.js';
 import { jsonError, ORDER_ID, resolveOrderOf, sameSiteJson, type HandlerContext, type Routes } from './context.js';
 
 /** Amazon's charge permission IDs: `S03-1234567-1234567` (sandbox) or `B01-…`, `P01-…`. */

@@ -9,11 +9,11 @@
  *   // SvelteKit +server.ts / Astro: export const POST = ({ request }) => amazonPay.fetch(request)
  *   // Express, Koa, Fastify: toNodeListener(amazonPay)
  */
-import { createGmoPgClient, type GmoPgConfig } from './client.js';
+import { createGmoPgClient, type GmoPgConfig } from '../client/gmo-pg-client.js';
 import { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions } from './handler.js';
-import { consoleLogger, safeLogger, type Logger } from './logger.js';
-import { openOrderStore, storeLocation } from './orders/sql-store.js';
-import type { OrderStore } from './orders/types.js';
+import { consoleLogger, safeLogger, type Logger } from '../telemetry/logger.js';
+import { openOrderStore, storeLocation } from '../orders/sql-store.js';
+import type { OrderStore } from '../orders/types.js';
 
 export interface AmazonPayRoutes {
   /** Web-standard: `(Request) => Promise<Response>` for a whole URL under `basePath`. */

@@ -4,7 +4,7 @@
  * order stands (payments/confirm.ts). Hints for one order share one confirmation
  * (ctx.confirmations), so a flood of posts costs GMO-PG a couple of calls, not one each.
  */
-import { parseForm } from '../wire.js';
+import { parseForm } from '../../client/wire.js';
 import { ORDER_ID, type HandlerContext, type Routes } from './context.js';
 
 export function notifyRoute(routes: Routes, ctx: HandlerContext): void {

@@ -4,10 +4,10 @@
  * The amount comes from the shop's `resolveOrder`, never from the browser; the order (with its
  * AccessPass) is durable before the browser gets the token to pay with.
  */
-import { newOrderId } from '../order-id.js';
-import { totalsOf } from '../order-spec.js';
-import { failureOf } from '../outcome.js';
-import { startCheckout } from '../payments/flow.js';
+import { newOrderId } from '../../orders/order-id.js';
+import { totalsOf } from '../../payments/order-spec.js';
+import { failureOf } from '../failure.js';
+import { startCheckout } from '../../payments/flow.js';
 import { jsonError, resolveOrderOf, sameSiteJson, SESSION_ID, type HandlerContext, type Routes } from './context.js';
 
 export function checkoutRoute(routes: Routes, ctx: HandlerContext): void {

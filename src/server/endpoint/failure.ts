@@ -2,8 +2,8 @@
  * What a GMO-PG failure means for the caller of the merchant endpoint: the HTTP status that says
  * whose fault it is, and a message a shopper can read.
  */
-import { SANDBOX_CODES } from './error-codes.js';
-import { GmoPgError, GmoPgTransportError } from './errors.js';
+import { SANDBOX_CODES } from '../client/error-codes.js';
+import { GmoPgError, GmoPgTransportError } from '../client/errors.js';
 
 export interface FailureAnswer {
   status: 400 | 409 | 500 | 502 | 503 | 504;

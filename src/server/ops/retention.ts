@@ -6,7 +6,7 @@
  * points to are kept whatever their age. Run it from cron: `amazon-pay-v2 orders purge --older-than 400`.
  */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import { publicOrder, type Order, type OrderEvent, type OrderStore } from './orders/types.js';
+import { publicOrder, type Order, type OrderEvent, type OrderStore } from '../orders/types.js';
 
 export interface PurgeOrdersOptions {
   /** Settled orders last changed more than this many days ago. At least 1. */

@@ -1,12 +1,12 @@
 /** What the endpoint's routes share: the parts the handler was made of, and small helpers. */
 import type { Context, Hono } from 'hono';
-import type { GmoPgClient } from '../client.js';
+import type { GmoPgClient } from '../../client/gmo-pg-client.js';
 import type { AmazonPayHandlerOptions, Outcome, ResolveOrderInput } from '../handler.js';
-import { checkOrderSpec, OrderSpecError, type OrderSpec } from '../order-spec.js';
-import type { Metrics } from '../telemetry/metrics.js';
-import type { Logger } from '../logger.js';
-import type { Order, OrderStore } from '../orders/types.js';
-import type { Confirmation, ConfirmQueue } from '../payments/confirm.js';
+import { checkOrderSpec, OrderSpecError, type OrderSpec } from '../../payments/order-spec.js';
+import type { Metrics } from '../../telemetry/metrics.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { Order, OrderStore } from '../../orders/types.js';
+import type { Confirmation, ConfirmQueue } from '../../payments/confirm.js';
 
 /** The Hono environment of the routes: `origin` is the shop's public origin for this request. */
 export type RouteEnv = { Variables: { origin: string } };

@@ -5,15 +5,15 @@
  * Operations on one order run one at a time in this process, and asking for a state the order is
  * already in (a second capture, a second full cancel) returns it as it is instead of calling GMO-PG.
  */
-import type { ChargePermissionResult, GmoPgClient, JobCd } from './client.js';
-import { GmoPgError } from './errors.js';
-import type { Logger } from './logger.js';
-import { newOrderId } from './order-id.js';
-import { checkText, OrderSpecError } from './order-spec.js';
-import { publicOrder, type ListOptions, type Order, type OrderStore, type PublicOrder } from './orders/types.js';
-import { confirmOrder, markStale } from './payments/confirm.js';
-import { chargeNow } from './payments/flow.js';
-import { AUTHORIZATION_LIFETIME_MS, OPEN_STAGES, permission, stageFor, type Operation } from './payments/lifecycle.js';
+import type { ChargePermissionResult, GmoPgClient, JobCd } from '../client/gmo-pg-client.js';
+import { GmoPgError } from '../client/errors.js';
+import type { Logger } from '../telemetry/logger.js';
+import { newOrderId } from '../orders/order-id.js';
+import { checkText, OrderSpecError } from '../payments/order-spec.js';
+import { publicOrder, type ListOptions, type Order, type OrderStore, type PublicOrder } from '../orders/types.js';
+import { confirmOrder, markStale } from '../payments/confirm.js';
+import { chargeNow } from '../payments/flow.js';
+import { AUTHORIZATION_LIFETIME_MS, OPEN_STAGES, permission, stageFor, type Operation } from '../payments/lifecycle.js';
 
 const DAY = 24 * 3600_000;
 /** How long Amazon keeps an uncaptured authorization (payments/lifecycle.ts). */

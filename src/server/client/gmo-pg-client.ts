@@ -7,7 +7,7 @@
 import { verifyCheckString } from './check-string.js';
 import { GmoPgError, GmoPgTransportError } from './errors.js';
 import { REQUEST_CONTENT_TYPE, encodeForm, parseErrors, parseForm } from './wire.js';
-import { traceGmoCall, type CallOutcome } from './telemetry/tracing.js';
+import { traceGmoCall, type CallOutcome } from '../telemetry/tracing.js';
 
 /** GMO-PG's test environment. */
 export const TEST_BASE_URL = 'https://pt01.mul-pay.jp/payment/';

@@ -3,8 +3,8 @@
  * run before anything is sent to GMO-PG. Text that GMO-PG or the order store cannot carry must be
  * refused here: found later, GMO-PG already holds a transaction and the order may be half-written.
  */
-import type { Frequency, JobCd } from './client.js';
-import { toWindows31J, Windows31JError } from './wire.js';
+import type { Frequency, JobCd } from '../client/gmo-pg-client.js';
+import { toWindows31J, Windows31JError } from '../client/wire.js';
 
 /**
  * What the shop charges for this checkout, decided on the server. GMO-PG authorizes

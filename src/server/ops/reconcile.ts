@@ -1,6 +1,6 @@
-import type { GmoPgClient } from './client.js';
-import type { EventSource, Order, OrderStore } from './orders/types.js';
-import { confirmOrder } from './payments/confirm.js';
+import type { GmoPgClient } from '../client/gmo-pg-client.js';
+import type { EventSource, Order, OrderStore } from '../orders/types.js';
+import { confirmOrder } from '../payments/confirm.js';
 
 /**
  * Asks GMO-PG (SearchTradeMulti) where an order stands and records it if it differs; undefined when

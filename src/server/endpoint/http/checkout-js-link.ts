@@ -8,7 +8,7 @@
  *   Express:  res.setHeader('Link', checkoutJsLink());   Hono:  c.header('Link', checkoutJsLink())
  *   103 Early Hints (HTTP/2 hosts; Node's res.writeEarlyHints): res.writeEarlyHints({ link: checkoutJsLink() })
  */
-import { CHECKOUT_JS_URLS, type AmazonPayRegion } from '../../shared/checkout-js-urls.js';
+import { CHECKOUT_JS_URLS, type AmazonPayRegion } from '../../../shared/checkout-js-urls.js';
 
 /**
  * A `Link` header value that preloads the checkout.js of `region` (default `fe`, Japan), or of

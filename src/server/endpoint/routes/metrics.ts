@@ -4,7 +4,7 @@
  * shop's Host check does not apply, so that a scraper inside the network can reach it.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { MetricsOptions, MetricsRegistry } from '../telemetry/metrics.js';
+import type { MetricsOptions, MetricsRegistry } from '../../telemetry/metrics.js';
 import { jsonError, type Routes } from './context.js';
 
 /** Throws when `route` asks for a token but gives none: `process.env.X` unset would serve the metrics to `Bearer undefined`. */

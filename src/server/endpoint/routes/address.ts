@@ -1,5 +1,5 @@
 /** GET /address?amazonCheckoutSessionId=…: SearchAddressAmazonpay for the confirm page. */
-import { failureOf } from '../outcome.js';
+import { failureOf } from '../failure.js';
 import { jsonError, SESSION_ID, type HandlerContext, type Routes } from './context.js';
 
 export function addressRoute(routes: Routes, { gmo }: HandlerContext): void {

@@ -3,7 +3,7 @@
  * RetURL it sends GMO-PG. It comes from `publicUrl` when set. Otherwise it is the request's own
  * (its Host header), which anyone can set: `allowedHosts` limits which Host values are believed.
  */
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../telemetry/logger.js';
 
 export interface PublicOriginOptions {
   publicUrl?: string;
