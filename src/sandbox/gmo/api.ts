@@ -254,77 +254,7 @@ const handlers: Record<string, (ctx: GmoContext, f: Fields) => Answer> = {
     const trade = findTrade(ctx, f);
     if (trade.status !== 'UNPROCESSED' || trade.flow) throw new ApiError(['E01050004']);
 
-    if (f.AmazonChargePermissionID) {
-      // 随時決済 charges a recurring consent; a Buy Now checkout's one-time permission is charged
-      // once, with ApbType and RetURL (Amazon's -apb sample; the RetURL is Amazon's MFA return URL,
-      // used only when Amazon asks the buyer to authenticate, which the sandbox does not do: inferred).
-      const permission = ctx.state.chargePermissions.get(f.AmazonChargePermissionID);
-      const usable = permission?.buyNow
-        ? (f.ApbType === 'PayOnly' || f.ApbType === 'PayAndShip') && /^https?:\/\//.test(f.RetURL ?? '')
-        : permission?.type === 'Recurring';
-      if (!permission || permission.shopId !== trade.shopId || !usable || permission.status !== 'Chargeable') {
-        throw new ApiError([SANDBOX_CODES.chargePermissionUnusable]);
-      }
-      // Amazon charges a Buy Now checkout at most what the buyer approved on its screen (the charge
-      // permission's limit); GMO-PG's code for the refusal is not published: the sandbox's placeholder.
-      if (permission.buyNow && trade.amount + trade.tax > permission.amountLimit) throw new ApiError([SANDBOX_CODES.amountNotApproved]);
-      if (permission.buyNow) {
-        permission.status = 'Closed'; // one checkout, one charge
-        permission.reasonCode = 'MerchantClosed';
-        trade.apbType = f.ApbType;
-        trade.retUrl = f.RetURL;
-      }
-      trade.description = f.Description;
-      trade.clientFields = [f.ClientField1 ?? '', f.ClientField2 ?? '', f.ClientField3 ?? ''];
-      trade.flow = permission.buyNow ? 'buy-now' : 'charge';
-      trade.chargePermissionId = permission.id;
-      if (permission.buyNow && ctx.takeAuthentication()) {
-        // Amazon asks the buyer to authenticate first (MFA): no authorization yet. The buyer passes
-        // Amazon's check and is sent to RetURL (Amazon's MFA return URL); then the payment completes
-        // and GMO-PG notifies the shop (sandbox.authenticate()). All inferred.
-        record(trade, 'waiting for the buyer to authenticate at Amazon (MFA)', 'REQSUCCESS');
-        return { ShopID: trade.shopId, OrderID: trade.orderId, Status: trade.status, TranDate: trade.tranDate ?? '', AmazonChargePermissionID: trade.chargePermissionId, CheckString: checkStringOf(ctx, trade) };
-      }
-      const declined = ctx.takeDecline();
-      completePayment(ctx, trade, declined ? 'declined' : 'paid');
-      if (declined) throw new ApiError([SANDBOX_CODES.declined]);
-      return {
-        ShopID: trade.shopId,
-        OrderID: trade.orderId,
-        Status: trade.status,
-        TranDate: trade.tranDate,
-        AmazonChargePermissionID: trade.chargePermissionId,
-        CheckString: checkStringOf(ctx, trade),
-      };
-    }
-
-    // Everything is checked before anything changes: a refused call leaves the trade and the
-    // checkout session as they were, so that a corrected retry can go through.
-    const session = f.AmazonCheckoutSessionID ? ctx.state.sessions.get(f.AmazonCheckoutSessionID) : undefined;
-    if (f.AmazonCheckoutSessionID) {
-      if (!session || session.used) throw new ApiError([SANDBOX_CODES.sessionInvalid]);
-    } else if (f.ApbType !== 'PayOnly' && f.ApbType !== 'PayAndShip') {
-      throw new ApiError([SANDBOX_CODES.sessionInvalid]);
-    }
-    if (!f.RetURL || !/^https?:\/\//.test(f.RetURL)) throw new ApiError([SANDBOX_CODES.retUrlMissing]);
-
-    trade.description = f.Description;
-    trade.clientFields = [f.ClientField1 ?? '', f.ClientField2 ?? '', f.ClientField3 ?? ''];
-    if (session) {
-      session.used = true;
-      trade.flow = 'session';
-      trade.checkoutSessionId = session.id;
-    } else {
-      trade.flow = 'apb';
-      trade.apbType = f.ApbType as 'PayOnly' | 'PayAndShip';
-    }
-    if (f.FrequencyUnit) trade.frequency = { unit: f.FrequencyUnit, value: f.FrequencyValue || '1' };
-    trade.retUrl = f.RetURL;
-    trade.token = newToken();
-    trade.startLimit = Date.now() + Number(f.PaymentTermSec || ctx.defaultPaymentTermSec) * 1000;
-    record(trade, `ExecTranAmazonpay (${trade.flow})`, 'REQSUCCESS');
-    ctx.state.save();
-    return { AccessID: trade.accessId, Token: trade.token, StartURL: ctx.startUrl, StartLimitDate: gmoDate(trade.startLimit) };
+    return f.AmazonChargePermissionID ? execOnChargePermission(ctx, f, trade) : execForStart(ctx, f, trade);
   },
 
   AmazonpaySales(ctx, f) {
@@ -487,4 +417,84 @@ export const API_NAMES = Object.keys(handlers);
 /** Runs one API. Throws `ApiError` for GMO-PG's error answers. */
 export function runApi(ctx: GmoContext, api: string, fields: Fields): Answer {
   return handlers[api](ctx, fields);
+}
+
+/**
+ * ExecTranAmazonpay on a charge permission: 随時決済 charges a recurring consent; a Buy Now checkout's
+ * one-time permission is charged once, with ApbType and RetURL (Amazon's -apb sample; the RetURL is
+ * Amazon's MFA return URL, used only when Amazon asks the buyer to authenticate: inferred).
+ */
+function execOnChargePermission(ctx: GmoContext, f: Fields, trade: Trade): Answer {
+  const permission = ctx.state.chargePermissions.get(f.AmazonChargePermissionID);
+  const usable = permission?.buyNow
+    ? (f.ApbType === 'PayOnly' || f.ApbType === 'PayAndShip') && /^https?:\/\//.test(f.RetURL ?? '')
+    : permission?.type === 'Recurring';
+  if (!permission || permission.shopId !== trade.shopId || !usable || permission.status !== 'Chargeable') {
+    throw new ApiError([SANDBOX_CODES.chargePermissionUnusable]);
+  }
+  // Amazon charges a Buy Now checkout at most what the buyer approved on its screen (the charge
+  // permission's limit); GMO-PG's code for the refusal is not published: the sandbox's placeholder.
+  if (permission.buyNow && trade.amount + trade.tax > permission.amountLimit) throw new ApiError([SANDBOX_CODES.amountNotApproved]);
+  if (permission.buyNow) {
+    permission.status = 'Closed'; // one checkout, one charge
+    permission.reasonCode = 'MerchantClosed';
+    trade.apbType = f.ApbType;
+    trade.retUrl = f.RetURL;
+  }
+  trade.description = f.Description;
+  trade.clientFields = [f.ClientField1 ?? '', f.ClientField2 ?? '', f.ClientField3 ?? ''];
+  trade.flow = permission.buyNow ? 'buy-now' : 'charge';
+  trade.chargePermissionId = permission.id;
+  if (permission.buyNow && ctx.takeAuthentication()) {
+    // Amazon asks the buyer to authenticate first (MFA): no authorization yet. The buyer passes
+    // Amazon's check and is sent to RetURL (Amazon's MFA return URL); then the payment completes
+    // and GMO-PG notifies the shop (sandbox.authenticate()). All inferred.
+    record(trade, 'waiting for the buyer to authenticate at Amazon (MFA)', 'REQSUCCESS');
+    return { ShopID: trade.shopId, OrderID: trade.orderId, Status: trade.status, TranDate: trade.tranDate ?? '', AmazonChargePermissionID: trade.chargePermissionId, CheckString: checkStringOf(ctx, trade) };
+  }
+  const declined = ctx.takeDecline();
+  completePayment(ctx, trade, declined ? 'declined' : 'paid');
+  if (declined) throw new ApiError([SANDBOX_CODES.declined]);
+  return {
+    ShopID: trade.shopId,
+    OrderID: trade.orderId,
+    Status: trade.status,
+    TranDate: trade.tranDate,
+    AmazonChargePermissionID: trade.chargePermissionId,
+    CheckString: checkStringOf(ctx, trade),
+  };
+}
+
+/**
+ * ExecTranAmazonpay for AmazonpayStart: the confirm page's checkout session (都度決済 / 利用承諾) or
+ * an APB checkout; answers the AccessID, Token and StartURL the browser is sent on with.
+ */
+function execForStart(ctx: GmoContext, f: Fields, trade: Trade): Answer {
+  // Everything is checked before anything changes: a refused call leaves the trade and the
+  // checkout session as they were, so that a corrected retry can go through.
+  const session = f.AmazonCheckoutSessionID ? ctx.state.sessions.get(f.AmazonCheckoutSessionID) : undefined;
+  if (f.AmazonCheckoutSessionID) {
+    if (!session || session.used) throw new ApiError([SANDBOX_CODES.sessionInvalid]);
+  } else if (f.ApbType !== 'PayOnly' && f.ApbType !== 'PayAndShip') {
+    throw new ApiError([SANDBOX_CODES.sessionInvalid]);
+  }
+  if (!f.RetURL || !/^https?:\/\//.test(f.RetURL)) throw new ApiError([SANDBOX_CODES.retUrlMissing]);
+
+  trade.description = f.Description;
+  trade.clientFields = [f.ClientField1 ?? '', f.ClientField2 ?? '', f.ClientField3 ?? ''];
+  if (session) {
+    session.used = true;
+    trade.flow = 'session';
+    trade.checkoutSessionId = session.id;
+  } else {
+    trade.flow = 'apb';
+    trade.apbType = f.ApbType as 'PayOnly' | 'PayAndShip';
+  }
+  if (f.FrequencyUnit) trade.frequency = { unit: f.FrequencyUnit, value: f.FrequencyValue || '1' };
+  trade.retUrl = f.RetURL;
+  trade.token = newToken();
+  trade.startLimit = Date.now() + Number(f.PaymentTermSec || ctx.defaultPaymentTermSec) * 1000;
+  record(trade, `ExecTranAmazonpay (${trade.flow})`, 'REQSUCCESS');
+  ctx.state.save();
+  return { AccessID: trade.accessId, Token: trade.token, StartURL: ctx.startUrl, StartLimitDate: gmoDate(trade.startLimit) };
 }
