@@ -1,7 +1,16 @@
 /**
  * amazon-pay-v2/server: GMO-PG's Amazon Pay V2 protocol for the merchant's server.
  */
-export * from './client/gmo-pg-client.js';
+// Named one by one: what is public is chosen here, not by whatever a module happens to export.
+export {
+  createGmoPgClient, TEST_BASE_URL, PRODUCTION_BASE_URL,
+  type GmoPgClient, type GmoPgConfig, type GmoPgCallObserver, type JobCd, type Frequency,
+  type EntryTranInput, type EntryTranResult, type ExecTranSessionInput, type ExecTranApbInput, type ExecTranChargePermissionInput,
+  type StartResult, type ChargeResult, type AmountInput, type AmountResult, type CancelInput, type CancelResult,
+  type Address, type AddressResult, type ChargePermissionResult, type TradeResult,
+} from './client/gmo-pg-client.js';
+/** The GMO-PG settings as the client reads them (options, then GMO_PG_* variables). Its result holds ShopPass: never log it. */
+export { resolveConfig } from './client/gmo-pg-client.js';
 export { GmoPgError, GmoPgTransportError, type GmoPgErrorDetail } from './client/errors.js';
 export { ERROR_CODES, SANDBOX_CODES, RATE_LIMIT_CODES, type ErrorCodeInfo } from './client/error-codes.js';
 export { computeCheckString, verifyCheckString, type CheckStringInput } from './client/check-string.js';

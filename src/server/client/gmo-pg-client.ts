@@ -6,7 +6,8 @@
  */
 import { verifyCheckString } from './check-string.js';
 import { GmoPgError, GmoPgTransportError } from './errors.js';
-import { REQUEST_CONTENT_TYPE, encodeForm, parseErrors, parseForm } from './wire.js';
+import { withRateLimitRetries } from './retry.js';
+import { postToGmoPg } from './transport.js';
 import { traceGmoCall, type CallOutcome } from '../telemetry/tracing.js';
 
 /** GMO-PG's test environment. */
@@ -207,7 +208,7 @@ function amazonpayTypeOf(value: string | undefined): '3' | '4' {
   throw new Error(`GMO-PG amazonpayType "${value}" is not 3 or 4: 3 for Amazon Pay V2 as GMO-PG's V2 documents describe it, 4 for the cPSP contract of Amazon's GMO-PG samples (GMO_PG_AMAZONPAY_TYPE or { amazonpayType })`);
 }
 
-/** Reads the configuration, with GMO_PG_* environment variables for what is not passed. */
+/** Reads the configuration, with GMO_PG_* environment variables for what is not passed. The result holds ShopPass: never log it. */
 export function resolveConfig(config: GmoPgConfig = {}): Required<Omit<GmoPgConfig, 'fetch'>> & { fetch: typeof fetch } {
   const env = typeof process !== 'undefined' ? process.env : {};
   const shopId = config.shopId ?? env.GMO_PG_SHOP_ID;
@@ -252,7 +253,7 @@ const address = (f: Record<string, string>, prefix: string): Address => ({
 });
 
 /** How a failed call is counted and traced: GMO-PG's error codes, or how the transport failed. */
-function outcomeOf(error: unknown): CallOutcome {
+function callOutcomeOf(error: unknown): CallOutcome {
   if (error instanceof GmoPgError) return { result: 'error', codes: error.codes };
   if (error instanceof GmoPgTransportError) return { result: error.kind };
   return { result: 'invalid' }; // a value the request cannot carry (Windows31JError): nothing was sent
@@ -260,7 +261,7 @@ function outcomeOf(error: unknown): CallOutcome {
 
 /** Creates a client. Throws at once, naming the setting, when the configuration is incomplete. */
 export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
-  const c = resolveConfig(config);
+  const settings = resolveConfig(config);
 
   const observers = new Set<GmoPgCallObserver>();
   /** One call, in an OpenTelemetry span when the shop has an SDK, reported to the observers. */
@@ -268,66 +269,20 @@ export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
     const started = performance.now();
     const report = (outcome: CallOutcome) => observers.forEach((o) => o(api, (performance.now() - started) / 1000, outcome));
     try {
-      const answer = await traceGmoCall(api, fields.OrderID === undefined ? undefined : String(fields.OrderID), () => send(api, fields), outcomeOf);
+      const answer = await traceGmoCall(api, fields.OrderID === undefined ? undefined : String(fields.OrderID), () => postToGmoPg(settings, api, fields), callOutcomeOf);
       report({ result: 'ok' });
       return answer;
     } catch (error) {
-      report(outcomeOf(error));
+      report(callOutcomeOf(error));
       throw error;
     }
   }
 
-  async function send(api: string, fields: Record<string, string | number | undefined>): Promise<Record<string, string>> {
-    const url = `${c.baseUrl}${api}.idPass`;
-    // Encoded first: a value Windows-31J cannot carry is the caller's error (Windows31JError), not a network one.
-    const request = encodeForm({ ShopID: c.shopId, ShopPass: c.shopPass, ...fields });
-    let response: Response;
-    let body: Buffer;
-    try {
-      response = await c.fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': REQUEST_CONTENT_TYPE },
-        body: new Uint8Array(request),
-        signal: AbortSignal.timeout(c.timeoutMs),
-      });
-      body = Buffer.from(await response.arrayBuffer());
-    } catch (error) {
-      const timedOut = (error as Error)?.name === 'TimeoutError';
-      throw new GmoPgTransportError(
-        api,
-        timedOut ? `no answer within ${c.timeoutMs} ms` : `could not reach ${c.baseUrl}: ${(error as Error)?.message}`,
-        timedOut ? 'timeout' : 'network',
-        { cause: error },
-      );
-    }
-    if (response.status !== 200) {
-      throw new GmoPgTransportError(api, `HTTP ${response.status} from ${c.baseUrl} (GMO-PG always answers 200): check baseUrl`, 'protocol');
-    }
-    const parsed = parseForm(body);
-    if (!Object.keys(parsed).length || !/^[A-Za-z0-9]+=/.test(body.toString('latin1'))) {
-      throw new GmoPgTransportError(api, `the answer is not GMO-PG's key=value format: check baseUrl`, 'protocol');
-    }
-    const errors = parseErrors(parsed);
-    if (errors.length) throw new GmoPgError(api, errors, false);
-    return parsed;
-  }
-
-  async function call(api: string, fields: Record<string, string | number | undefined>, options: { readOnly?: boolean } = {}) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await once(api, fields);
-      } catch (error) {
-        // Only a read-only call may be repeated, and only for a rate limit: a payment call that
-        // timed out may have gone through, and a second one could charge twice.
-        if (!(error instanceof GmoPgError && error.rateLimited && options.readOnly)) throw error;
-        if (attempt >= c.rateLimitRetries) throw new GmoPgError(api, error.errors, true);
-        await new Promise((r) => setTimeout(r, c.rateLimitDelayMs * 2 ** attempt));
-      }
-    }
-  }
+  const call = (api: string, fields: Record<string, string | number | undefined>, options: { readOnly?: boolean } = {}) =>
+    withRateLimitRetries(() => once(api, fields), { readOnly: options.readOnly ?? false, retries: settings.rateLimitRetries, delayMs: settings.rateLimitDelayMs });
 
   const check = (fields: { orderId: string; accessId: string; amazonChargePermissionId: string; checkString: string }) =>
-    verifyCheckString({ ...fields, shopId: c.shopId, shopPass: c.shopPass }, fields.checkString);
+    verifyCheckString({ ...fields, shopId: settings.shopId, shopPass: settings.shopPass }, fields.checkString);
 
   function common(i: ExecTranCommon) {
     return {
@@ -374,8 +329,8 @@ export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
   }
 
   return {
-    shopId: c.shopId,
-    baseUrl: c.baseUrl,
+    shopId: settings.shopId,
+    baseUrl: settings.baseUrl,
     observe(observer) {
       observers.add(observer);
       return () => void observers.delete(observer);
@@ -388,7 +343,7 @@ export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
         JobCd: i.jobCd,
         Amount: i.amount,
         Tax: i.tax,
-        AmazonpayType: c.amazonpayType,
+        AmazonpayType: settings.amazonpayType,
       });
       return { accessId: f.AccessID, accessPass: f.AccessPass };
     },
