@@ -11,7 +11,7 @@ import { createGmoPgClient, type GmoPgClient } from '../server/client/gmo-pg-cli
 import { GmoPgError, GmoPgTransportError } from '../server/client/errors.js';
 import { safeLogger, type Logger } from '../server/telemetry/logger.js';
 import { FolderLockedError } from '../server/orders/folder-lock.js';
-import { openOrderStore, storeLocation } from '../server/orders/sql-store.js';
+import { openOrderStore, storeLocation } from '../server/orders/open-store.js';
 import type { OrderStore } from '../server/orders/types.js';
 import { confirm } from './ask.js';
 import { CliError, EXIT } from './exit.js';

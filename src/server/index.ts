@@ -18,7 +18,8 @@ export { Windows31JError, toWindows31J, encodeForm, parseForm, encodeResponse, p
 export { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions, type ResolveOrderInput, type Outcome } from './endpoint/handler.js';
 export { checkOrderSpec, OrderSpecError, type OrderSpec } from './payments/order-spec.js';
 export { createBackOffice, BackOfficeError, type BackOffice } from './ops/back-office.js';
-export { openOrderStore, storeLocation, SqlOrderStore } from './orders/sql-store.js';
+export { openOrderStore, storeLocation } from './orders/open-store.js';
+export { SqlOrderStore } from './orders/sql-store.js';
 export { MemoryOrderStore } from './orders/memory-store.js';
 export { openPglite, openPostgres, StoreUnavailableError, type Sql, type PostgresTimeouts } from './orders/sql.js';
 export { publicOrder, type PublicOrder, type Order, type OrderEvent, type OrderStage, type OrderStore, type EventSource, type OrderKind, type ListOptions, type PurgeOptions, type PurgeBatch, FINAL_STAGES, ORDER_STAGES } from './orders/types.js';

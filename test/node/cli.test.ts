@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openOrderStore } from '../../src/server/orders/sql-store.js';
+import { openOrderStore } from '../../src/server/orders/open-store.js';
 import type { SqlOrderStore } from '../../src/server/orders/sql-store.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { startSandbox, type RunningSandbox } from './support/servers.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openOrderStore } from '../../src/server/orders/sql-store.js';
+import { openOrderStore } from '../../src/server/orders/open-store.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { startSandbox, type RunningSandbox } from './support/servers.js';
 
@@ -37,7 +37,7 @@ function startShopProcess(store: { dataDir: string } | { databaseUrl: string }) 
     import { Hono } from 'hono';
     import { createAmazonPayHandler } from ${src('endpoint/handler.ts')};
     import { createGmoPgClient } from ${src('client/gmo-pg-client.ts')};
-    import { openOrderStore } from ${src('orders/sql-store.ts')};
+    import { openOrderStore } from ${src('orders/open-store.ts')};
     const quiet = { info() {}, warn() {}, error() {} };
     const handler = await createAmazonPayHandler({
       gmo: createGmoPgClient({ shopId: ${JSON.stringify(sandbox.shopId)}, shopPass: ${JSON.stringify(sandbox.shopPass)}, baseUrl: ${JSON.stringify(sandbox.baseUrl)} }),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { encodeForm } from '../../src/server/client/wire.js';
-import { openOrderStore } from '../../src/server/orders/sql-store.js';
+import { openOrderStore } from '../../src/server/orders/open-store.js';
 import { MemoryOrderStore } from '../../src/server/orders/memory-store.js';
 import { createAmazonPayHandler } from '../../src/server/endpoint/handler.js';
 import { PAYLOAD, amazonCheckout, formFields, postForm, startSandbox, type RunningSandbox } from './support/servers.js';

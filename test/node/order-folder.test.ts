@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LOCK_FILE } from '../../src/server/orders/folder-lock.js';
 import { OrderJournal } from '../../src/server/orders/journal.js';
-import { JOURNAL_FILE, openOrderStore } from '../../src/server/orders/sql-store.js';
+import { JOURNAL_FILE, openOrderStore } from '../../src/server/orders/open-store.js';
 
 let dir: string;
 before(() => {
@@ -16,7 +16,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const storeUrl = JSON.stringify(new URL('../../src/server/orders/sql-store.ts', import.meta.url).href);
+const storeUrl = JSON.stringify(new URL('../../src/server/orders/open-store.ts', import.meta.url).href);
 const journalUrl = JSON.stringify(new URL('../../src/server/orders/journal.ts', import.meta.url).href);
 
 const entry = (orderId: string, fields: Record<string, unknown> = {}) => ({
@@ -116,7 +116,7 @@ describe('the journal under damage', () => {
     console.error = (m: string) => errors.push(String(m));
     let store;
     try {
-      store = await openOrderStore({ dataDir });
+      store = await openOrderStore({ dataDir, logger: { info() {} } });
     } finally {
       console.error = original;
     }

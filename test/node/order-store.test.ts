@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { JOURNAL_FILE, SqlOrderStore, openOrderStore } from '../../src/server/orders/sql-store.js';
+import { SqlOrderStore } from '../../src/server/orders/sql-store.js';
+import { JOURNAL_FILE, openOrderStore } from '../../src/server/orders/open-store.js';
 import { purgeOrders } from '../../src/server/ops/retention.js';
 import { openPglite } from '../../src/server/orders/sql.js';
 import { execFile } from 'node:child_process';
@@ -270,7 +271,7 @@ describe('PGlite on its worker thread', () => {
   });
 
   it('does not keep a script alive once its writes are done', async () => {
-    const script = `import { openOrderStore } from ${JSON.stringify(new URL('../../src/server/orders/sql-store.ts', import.meta.url).href)};
+    const script = `import { openOrderStore } from ${JSON.stringify(new URL('../../src/server/orders/open-store.ts', import.meta.url).href)};
       const store = await openOrderStore({ dataDir: 'memory://' });
       await store.create({ orderId: 'EXIT-1', kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0 }, { source: 'checkout', event: 'created' });
       void store.record('EXIT-1', { stage: 'started' }, { source: 'checkout', event: 'later' }, { deferred: true }).then(() => console.log('deferred write done'));
@@ -283,7 +284,7 @@ describe('PGlite on its worker thread', () => {
 });
 
 describe('the journal of new orders (PGlite in a folder)', () => {
-  const storeUrl = JSON.stringify(new URL('../../src/server/orders/sql-store.ts', import.meta.url).href);
+  const storeUrl = JSON.stringify(new URL('../../src/server/orders/open-store.ts', import.meta.url).href);
   const entry = (orderId: string) => ({
     fields: { stage: 'entered', orderId, kind: 'apb', jobCd: 'AUTH', amount: 3980, tax: 0, status: 'UNPROCESSED', accessId: `A${orderId}`, accessPass: 'secret' },
     event: { source: 'checkout', event: 'EntryTranAmazonpay (apb)', detail: { amount: 3980 } },

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openOrderStore } from '../../src/server/orders/sql-store.js';
+import { openOrderStore } from '../../src/server/orders/open-store.js';
 import { startOwnPostgres, type OwnPostgres } from './support/postgres.js';
 import { startSandbox, type RunningSandbox } from './support/servers.js';
 import { checkout, payOrder, startShop } from './support/shop.js';
@@ -112,7 +112,7 @@ describe('PostgreSQL going away under a running shop', () => {
 });
 
 describe('a PGlite folder and a second container', () => {
-  const storeUrl = JSON.stringify(new URL('../../src/server/orders/sql-store.ts', import.meta.url).href);
+  const storeUrl = JSON.stringify(new URL('../../src/server/orders/open-store.ts', import.meta.url).href);
 
   /** A Node process on the folder; `unshare` puts it in a PID namespace of its own, as a second container would be. */
   function opener(dataDir: string, options: { namespace?: boolean; write?: string } = {}) {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BackOfficeError } from '../../src/server/ops/back-office.js';
-import { openOrderStore } from '../../src/server/orders/sql-store.js';
+import { openOrderStore } from '../../src/server/orders/open-store.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { formFields, postForm, startSandbox, type RunningSandbox } from './support/servers.js';
 import { checkout, startShop, type RunningShop } from './support/shop.js';

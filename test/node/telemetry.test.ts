@@ -10,7 +10,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import winston from 'winston';
 import { createAmazonPayHandler } from '../../src/server/endpoint/handler.js';
-import { openOrderStore } from '../../src/server/orders/sql-store.js';
+import { openOrderStore } from '../../src/server/orders/open-store.js';
 import { clientFor, startSandbox, type RunningSandbox } from './support/servers.js';
 import { checkout, payOrder, startShop, type RunningShop } from './support/shop.js';
 

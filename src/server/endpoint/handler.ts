@@ -18,7 +18,7 @@ import { limitBody } from './http/body-limit.js';
 import { publicOriginOf } from './http/public-origin.js';
 import { adaptLogger, consoleLogger, safeLogger, type Logger } from '../telemetry/logger.js';
 import type { OrderSpec } from '../payments/order-spec.js';
-import { openOrderStore } from '../orders/sql-store.js';
+import { openOrderStore } from '../orders/open-store.js';
 import { StoreUnavailableError } from '../orders/sql.js';
 import type { Order, OrderStore, ShippingAddress } from '../orders/types.js';
 import { addressRoute } from './routes/address.js';

@@ -12,7 +12,7 @@
 import { createGmoPgClient, type GmoPgConfig } from '../client/gmo-pg-client.js';
 import { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions } from './handler.js';
 import { consoleLogger, safeLogger, type Logger } from '../telemetry/logger.js';
-import { openOrderStore, storeLocation } from '../orders/sql-store.js';
+import { openOrderStore, storeLocation } from '../orders/open-store.js';
 import type { OrderStore } from '../orders/types.js';
 
 export interface AmazonPayRoutes {

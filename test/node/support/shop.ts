@@ -6,7 +6,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions } from '../../../src/server/endpoint/handler.js';
 import type { Logger } from '../../../src/server/telemetry/logger.js';
-import { openOrderStore } from '../../../src/server/orders/sql-store.js';
+import { openOrderStore } from '../../../src/server/orders/open-store.js';
 import type { OrderStore } from '../../../src/server/orders/types.js';
 import { PAYLOAD, amazonCheckout, clientFor, formFields, postForm, type RunningSandbox } from './servers.js';
 
