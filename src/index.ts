@@ -17,7 +17,7 @@ export {
   type AmazonPayCheckoutLanguage,
 } from './browser/amazon-pay-v2.js';
 export { loadCheckoutJs, CHECKOUT_JS_URLS, type AmazonPayRegion, type LoadCheckoutJsOptions } from './browser/checkout-loader.js';
-export { AmazonPayError, type AmazonPayErrorCode, type GmoPgError } from './browser/errors.js';
+export { AmazonPayError, type AmazonPayErrorCode, type AmazonPayErrorDetails, type GmoPgErrorPair, type GmoPgError } from './browser/errors.js';
 export type * from './browser/events.js';
 export type * from './browser/types.js';
 

@@ -3,30 +3,35 @@
  * framework using the global JSX namespace) and in Svelte templates. Types only:
  * `import type {} from 'amazon-pay-v2/jsx'`. React 19 users get the same from `amazon-pay-v2/react`.
  */
+import type {
+  AmazonPayButtonColor, AmazonPayCheckoutLanguage, AmazonPayLedgerCurrency, AmazonPayMode, AmazonPayPlacement, AmazonPayProductType,
+} from './browser/amazon-pay-v2.js';
+import type { AmazonPayRegion } from './browser/checkout-loader.js';
 import type { AmazonPayEventMap } from './browser/events.js';
 
-type Handler<K extends keyof AmazonPayEventMap> = (event: AmazonPayEventMap[K]) => void;
+// Every union comes from the element's own declarations, and every event from its event map: a
+// value or an event added there is typed here too.
 
 /** The attributes `<amazon-pay-v2>` accepts in markup, each checked against its allowed values. */
 export interface AmazonPayV2Attributes {
   'merchant-id'?: string;
   'public-key-id'?: string;
-  'ledger-currency'?: 'JPY' | 'USD' | 'EUR' | 'GBP';
-  'checkout-language'?: 'ja_JP' | 'en_US' | 'en_GB' | 'de_DE' | 'fr_FR' | 'it_IT' | 'es_ES';
-  'product-type'?: 'PayAndShip' | 'PayOnly' | 'SignIn' | 'Donation' | 'PayAndShipMultiAddress';
-  placement?: 'Home' | 'Product' | 'Cart' | 'Checkout' | 'Other';
-  'button-color'?: 'Gold' | 'LightGray' | 'DarkGray';
+  'ledger-currency'?: AmazonPayLedgerCurrency;
+  'checkout-language'?: AmazonPayCheckoutLanguage;
+  'product-type'?: AmazonPayProductType;
+  placement?: AmazonPayPlacement;
+  'button-color'?: AmazonPayButtonColor;
   sandbox?: boolean;
   'payload-json'?: string;
   signature?: string;
   algorithm?: 'AMZN-PAY-RSASSA-PSS' | 'AMZN-PAY-RSASSA-PSS-V2';
   'estimated-amount'?: string | number;
-  mode?: 'standard' | 'apb' | 'buy-now';
+  mode?: AmazonPayMode;
   endpoint?: string;
   'store-id'?: string;
   /** Buy Now: the buyer details Amazon shares, space-separated. */
   scopes?: string;
-  region?: 'fe' | 'na' | 'eu';
+  region?: AmazonPayRegion;
   'script-src'?: string;
   nonce?: string;
   loading?: 'eager' | 'lazy';
@@ -44,16 +49,10 @@ export interface AmazonPayV2Attributes {
   ref?: unknown;
 }
 
-/** Event listeners as JSX props (Preact, Solid `on:`-less form). */
-export interface AmazonPayV2Events {
-  'onamazon-pay-load'?: Handler<'amazon-pay-load'>;
-  'onamazon-pay-ready'?: Handler<'amazon-pay-ready'>;
-  'onamazon-pay-click'?: Handler<'amazon-pay-click'>;
-  'onamazon-pay-complete'?: Handler<'amazon-pay-complete'>;
-  'onamazon-pay-cancel'?: Handler<'amazon-pay-cancel'>;
-  'onamazon-pay-redirect'?: Handler<'amazon-pay-redirect'>;
-  'onamazon-pay-error'?: Handler<'amazon-pay-error'>;
-}
+/** Event listeners as JSX props (Preact, Svelte; Solid uses `on:`): `on` + the event's name, for every event of the element. */
+export type AmazonPayV2Events = {
+  [K in keyof AmazonPayEventMap as `on${K & string}`]?: (event: AmazonPayEventMap[K]) => void;
+};
 
 export type AmazonPayV2JSX = AmazonPayV2Attributes & AmazonPayV2Events;
 

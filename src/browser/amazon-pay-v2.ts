@@ -225,7 +225,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
       this.#clear();
       this.#set('error');
       unavailable();
-      for (const p of problems) this.#report(new AmazonPayError('CONFIG_INVALID', p.message, p.field));
+      for (const p of problems) this.#report(new AmazonPayError('CONFIG_INVALID', p.message, { field: p.field }));
       return;
     }
     const renderKey = JSON.stringify([src, { ...settings.toRenderOptions(this), estimatedOrderAmount: 0 }]);

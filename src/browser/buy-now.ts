@@ -45,7 +45,7 @@ export function renderBuyNow(pay: AmazonPayNamespace, selector: string, host: Bu
     });
     const answer = await response.json().catch(() => undefined);
     if (!response.ok || !answer) {
-      throw new AmazonPayError('ENDPOINT_FAILED', `${host.endpoint} HTTP ${response.status}${answer?.error?.message ? `: ${answer.error.message}` : ''}`, answer?.error?.field, response.status, answer?.error?.gmoErrors, answer?.error?.userMessage);
+      throw new AmazonPayError('ENDPOINT_FAILED', `${host.endpoint} HTTP ${response.status}${answer?.error?.message ? `: ${answer.error.message}` : ''}`, { field: answer?.error?.field, status: response.status, gmoErrors: answer?.error?.gmoErrors, userMessage: answer?.error?.userMessage });
     }
     return answer;
   };

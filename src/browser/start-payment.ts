@@ -48,14 +48,11 @@ export async function startPayment(options: StartPaymentOptions): Promise<boolea
   }
   if (!response.ok) {
     const error = answer?.error;
-    throw new AmazonPayError(
-      'ENDPOINT_FAILED',
-      `${endpoint} HTTP ${response.status}${error?.message ? `: ${error.message}` : ''}`,
-      undefined,
-      response.status,
-      error?.gmoErrors,
-      error?.userMessage, // only what the endpoint wrote for shoppers: `message` is for developers
-    );
+    throw new AmazonPayError('ENDPOINT_FAILED', `${endpoint} HTTP ${response.status}${error?.message ? `: ${error.message}` : ''}`, {
+      status: response.status,
+      gmoErrors: error?.gmoErrors,
+      userMessage: error?.userMessage, // only what the endpoint wrote for shoppers: `message` is for developers
+    });
   }
   const { startUrl, accessId, token } = answer ?? {};
   if (![startUrl, accessId, token].every((v) => typeof v == 'string' && v)) {
