@@ -26,7 +26,7 @@ export interface Globals {
 }
 
 /** What a command gets: the store and back office, opened on first use, and how to print. */
-export interface Session {
+export interface CommandSession {
   opts: Globals;
   store(): Promise<OrderStore>;
   /** GMO-PG's client from the GMO_PG_* variables. */
@@ -45,14 +45,14 @@ export interface Session {
 }
 
 /** Wraps a command's action: opens what it asks for, prints its failure with an exit code, closes the store. */
-export function session<A extends unknown[]>(fn: (s: Session, ...args: A) => Promise<void>) {
+export function session<A extends unknown[]>(fn: (s: CommandSession, ...args: A) => Promise<void>) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const opts = command.optsWithGlobals<Globals>();
     let store: OrderStore | undefined;
     let gmo: GmoPgClient | undefined;
     const logger = safeLogger(stderrLogger(!!opts.verbose, !!opts.json));
-    const s: Session = {
+    const s: CommandSession = {
       opts,
       logger,
       async store() {

@@ -57,7 +57,7 @@ export interface Trade {
   history: TradeEvent[];
 }
 
-export interface Session {
+export interface CheckoutSession {
   id: string;
   payloadJSON: string;
   recurring: boolean;
@@ -91,7 +91,7 @@ export interface ChargePermission {
 
 interface Snapshot {
   trades: Trade[];
-  sessions: Session[];
+  sessions: CheckoutSession[];
   chargePermissions: ChargePermission[];
 }
 
@@ -100,7 +100,7 @@ export class SandboxState {
   // ShopID + OrderID → trade: EntryTran and SearchTradeMulti look trades up by OrderID, and a scan
   // grows with every trade (a benchmark makes tens of thousands).
   private readonly byOrder = new Map<string, Trade>();
-  readonly sessions = new Map<string, Session>();
+  readonly sessions = new Map<string, CheckoutSession>();
   readonly chargePermissions = new Map<string, ChargePermission>();
 
   /**

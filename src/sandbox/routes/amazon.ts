@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ADDRESSES, CARDS } from '../fixtures.js';
 import { newChargePermissionId } from '../gmo/api.js';
 import { choicePage, errorPage } from '../pages.js';
-import type { Session } from '../state.js';
+import type { CheckoutSession } from '../state.js';
 import { choiceIndex as index, type SandboxParts, type SandboxRoutes } from './context.js';
 
 export function amazonRoutes(r: SandboxRoutes, { base, shopId, state, publicKey, standIn }: SandboxParts): void {
@@ -30,7 +30,7 @@ export function amazonRoutes(r: SandboxRoutes, { base, shopId, state, publicKey,
     if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
       return c.html(errorPage('InvalidParameterValue', 'payloadJSON must be a JSON object.'), 400);
     }
-    let signature: Session['signature'] = 'not-checked';
+    let signature: CheckoutSession['signature'] = 'not-checked';
     if (publicKey) {
       const algorithm = String(form.algorithm || 'AMZN-PAY-RSASSA-PSS');
       const signed = `${algorithm}\n${createHash('sha256').update(payloadJSON).digest('hex')}`;
@@ -53,7 +53,7 @@ export function amazonRoutes(r: SandboxRoutes, { base, shopId, state, publicKey,
       return c.html(errorPage('InvalidParameterValue', 'webCheckoutDetails.checkoutCancelUrl must be on the same site as checkoutReviewReturnUrl.'), 400);
     }
     const frequency = payload.recurringMetadata?.frequency;
-    const session: Session = {
+    const session: CheckoutSession = {
       id: crypto.randomUUID(),
       payloadJSON,
       recurring: payload.chargePermissionType === 'Recurring',
@@ -157,7 +157,7 @@ export function amazonAddress(a: (typeof ADDRESSES)[number]) {
   return { name: a.name, postalCode: a.postalCode, stateOrRegion: a.stateOrRegion, city: a.city, addressLine1: a.addressLine1, addressLine2: a.addressLine2, countryCode: 'JP', phoneNumber: a.phoneNumber };
 }
 
-function choose(session: Session, form: Record<string, unknown>) {
+function choose(session: CheckoutSession, form: Record<string, unknown>) {
   if (form.address !== undefined) session.addressIndex = index(form.address, ADDRESSES.length);
   if (form.card !== undefined) session.cardIndex = index(form.card, CARDS.length);
 }
