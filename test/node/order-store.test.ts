@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { MemoryOrderStore } from '../../src/server/orders/memory-store.js';
 import { SqlOrderStore } from '../../src/server/orders/sql-store.js';
+import type { OrderStore } from '../../src/server/orders/types.js';
 import { JOURNAL_FILE, openOrderStore } from '../../src/server/orders/open-store.js';
 import { purgeOrders } from '../../src/server/ops/retention.js';
 import { openPglite } from '../../src/server/orders/sql.js';
@@ -25,6 +27,80 @@ after(() => {
   pg?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+// What every OrderStore must do, the public MemoryOrderStore included: the same tests on each.
+for (const kind of ['memory', 'pglite', 'postgres'] as const) {
+  describe(`the OrderStore contract on ${kind}`, () => {
+    let store: OrderStore;
+    before(async () => {
+      store = kind === 'memory' ? new MemoryOrderStore() : kind === 'postgres' ? await openOrderStore({ databaseUrl: pg.url }) : await openOrderStore({ dataDir: join(dir, 'contract') });
+    });
+    after(() => store.close());
+    const id = (name: string) => `K-${kind}-${name}-${Date.now()}`;
+
+    it('creates an order once; updates it and records every change with its source, in order', async () => {
+      const orderId = id('life');
+      await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1200, tax: 100 }, { source: 'checkout', event: 'created' });
+      await assert.rejects(store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0 }, { source: 'checkout', event: 'again' }));
+      const entered = await store.update(orderId, () => ({ changes: { stage: 'entered', accessId: 'A', accessPass: 'p' }, event: { source: 'checkout', event: 'EntryTranAmazonpay' } }));
+      assert.equal(entered.changed, true);
+      assert.equal((await store.update(orderId, () => null)).changed, false);
+      await store.update(orderId, () => ({ changes: { stage: 'completed', status: 'AUTH' }, event: { source: 'RetURL', event: 'paid', detail: { status: 'AUTH' } } }));
+      const order = (await store.get(orderId))!;
+      assert.deepEqual([order.stage, order.status, order.amount, order.tax, order.version], ['completed', 'AUTH', 1200, 100, 2]);
+      assert.deepEqual((await store.history(orderId)).map((e) => [e.source, e.event, e.stage, e.status]), [
+        ['checkout', 'created', 'created', null],
+        ['checkout', 'EntryTranAmazonpay', 'entered', null],
+        ['RetURL', 'paid', 'completed', 'AUTH'],
+      ]);
+      assert.equal(await store.get(id('never')), undefined);
+      assert.deepEqual(await store.history(id('never')), []);
+    });
+
+    it('loses no update when forty change one order at once', async () => {
+      const orderId = id('race');
+      await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0 }, { source: 'checkout', event: 'created' });
+      await Promise.all(Array.from({ length: 40 }, () => store.update(orderId, (o) => ({ changes: { cancelAmount: o.cancelAmount + 1 }, event: { source: 'back office', event: '+1' } }))));
+      assert.equal((await store.get(orderId))!.cancelAmount, 40);
+      assert.equal((await store.history(orderId)).length, 41);
+    });
+
+    it('records with ifStage only while the order is at that stage, and not for an unknown order', async () => {
+      const orderId = id('if');
+      await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0, stage: 'entered' }, { source: 'checkout', event: 'created' });
+      assert.equal(await store.record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'on time' }, { ifStage: 'entered' }), true);
+      assert.equal(await store.record(orderId, { stage: 'failed' }, { source: 'checkout', event: 'late' }, { ifStage: 'entered' }), false);
+      assert.equal(await store.record(id('missing'), { stage: 'started' }, { source: 'checkout', event: 'late' }, { ifStage: 'entered' }), false);
+      assert.equal((await store.get(orderId))!.stage, 'started');
+    });
+
+    it('lists newest first, filtered by stage and kind, and pages by OrderID', async () => {
+      const prefix = id('page');
+      for (let i = 0; i < 5; i++) {
+        await store.create({ orderId: `${prefix}-${i}`, kind: i % 2 ? 'apb' : 'session', jobCd: 'AUTH', amount: 100 + i, tax: 0, stage: i === 4 ? 'abandoned' : 'created' }, { source: 'checkout', event: 'created' });
+        await new Promise((r) => setTimeout(r, 2)); // distinct creation times
+      }
+      const mine = (orders: { orderId: string }[]) => orders.map((o) => o.orderId).filter((o) => o.startsWith(prefix));
+      const first = await store.list({ limit: 2 });
+      assert.deepEqual(mine(first), [`${prefix}-4`, `${prefix}-3`]);
+      assert.deepEqual(mine(await store.list({ limit: 2, before: first[1].orderId })), [`${prefix}-2`, `${prefix}-1`]);
+      assert.deepEqual(mine(await store.list({ limit: 100, stage: 'abandoned' })), [`${prefix}-4`]);
+      assert.deepEqual(mine(await store.list({ limit: 100, kind: 'apb', stage: ['created', 'abandoned'] })), [`${prefix}-3`, `${prefix}-1`]);
+    });
+
+    it('hands the sweep each open order once per lease, and lists authorizations by age', async () => {
+      const open = id('open');
+      const auth = id('auth');
+      await store.create({ orderId: open, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0, stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'created' });
+      await store.create({ orderId: auth, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0, stage: 'completed', status: 'AUTH' }, { source: 'checkout', event: 'created' });
+      const later = new Date(Date.now() + 60_000);
+      const claim = () => store.claimStale({ stages: ['started'], before: later, limit: 1000, leaseMs: 60_000 });
+      assert.ok((await claim()).some((o) => o.orderId === open));
+      assert.ok(!(await claim()).some((o) => o.orderId === open), 'leased: not handed out twice');
+      assert.ok((await store.authorizedBefore(later, 1000)).some((o) => o.orderId === auth && typeof o.authorizedAt === 'string'));
+    });
+  });
+}
 
 for (const kind of ['pglite', 'postgres'] as const) {
   describe(`order store on ${kind}`, () => {
