@@ -9,8 +9,7 @@ const aliases = new Map();
 for (const file of ['src/browser/amazon-pay-v2.ts', 'src/shared/checkout-js-urls.ts']) {
   for (const m of readFileSync(file, 'utf8').matchAll(/export type (\w+) = ((?:'[^']*'(?: \| )?)+);/g)) aliases.set(m[1], m[2]);
 }
-const shipped = (path) =>
-  /(^|\/)(src\/)?browser\/confirm(\.ts|\.js)$|(^|\/)confirm(\.ts|\.js)$/.test(path) ? 'dist/confirm.js' : 'dist/amazon-pay-v2.js';
+const shipped = (path) => (/(^|\/)(src\/)?browser\/confirm(\.ts|\.js)$|(^|\/)confirm(\.ts|\.js)$/.test(path) ? 'dist/confirm.js' : 'dist/amazon-pay-v2.js');
 
 /** @type {import('@custom-elements-manifest/analyzer').Plugin} */
 const shippedPaths = {
@@ -22,7 +21,8 @@ const shippedPaths = {
       if (typeof node.text === 'string' && aliases.has(node.text)) node.text = aliases.get(node.text);
       for (const [key, value] of Object.entries(node)) {
         // Also a re-export's relative module ('./light-dom.js' from settings.ts): bundled like the rest.
-        if ((key === 'path' || key === 'module') && typeof value === 'string' && /(^|\/)(src\/)?(browser\/|index)|^\.\//.test(value)) node[key] = shipped(value);
+        if ((key === 'path' || key === 'module') && typeof value === 'string' && /(^|\/)(src\/)?(browser\/|index)|^\.\//.test(value))
+          node[key] = shipped(value);
         else visit(value);
       }
     };
@@ -79,7 +79,12 @@ const editorData = {
             attributes: attributes(el).map((a) => ({
               name: a.name,
               description: a.description,
-              value: a.type?.text === 'boolean' ? { type: 'boolean', required: false } : choices(a.type).length ? { type: 'enum', required: true } : { type: 'string', required: true },
+              value:
+                a.type?.text === 'boolean'
+                  ? { type: 'boolean', required: false }
+                  : choices(a.type).length
+                    ? { type: 'enum', required: true }
+                    : { type: 'string', required: true },
               ...(choices(a.type).length ? { values: choices(a.type).map((name) => ({ name })) } : {}),
             })),
             js: { events: (el.events ?? []).map((e) => ({ name: e.name, description: e.description })) },

@@ -44,7 +44,15 @@ export default defineConfig(({ mode }) => {
         // script tag: both in one file.
         entry: (iife
           ? { 'amazon-pay-v2': 'src/iife.ts' }
-          : { 'amazon-pay-v2': 'src/index.ts', confirm: 'src/confirm.ts', react: 'src/react.ts', jsx: 'src/jsx.ts', vue: 'src/vue.ts', preact: 'src/preact.ts', solid: 'src/solid.ts' }) as Record<string, string>,
+          : {
+              'amazon-pay-v2': 'src/index.ts',
+              confirm: 'src/confirm.ts',
+              react: 'src/react.ts',
+              jsx: 'src/jsx.ts',
+              vue: 'src/vue.ts',
+              preact: 'src/preact.ts',
+              solid: 'src/solid.ts',
+            }) as Record<string, string>,
         name: 'AmazonPayV2',
         formats: iife ? ['iife'] : ['es'],
         fileName: (format, name) => (format === 'es' ? `${name}.js` : `${name}.${format}.js`),
@@ -52,7 +60,9 @@ export default defineConfig(({ mode }) => {
       minify: iife ? 'oxc' : false, // the ES build stays readable; users' bundlers minify it
       rolldownOptions: {
         // Lit stays external (the one runtime dependency); @lit/react is bundled into react.js.
-        external: iife ? [] : [/^lit(\/.*)?$/, /^@lit\/reactive-element(\/.*)?$/, /^@lit-labs\//, /^lit-html(\/.*)?$/, /^lit-element(\/.*)?$/, /^react(\/.*)?$/, /^vue$/],
+        external: iife
+          ? []
+          : [/^lit(\/.*)?$/, /^@lit\/reactive-element(\/.*)?$/, /^@lit-labs\//, /^lit-html(\/.*)?$/, /^lit-element(\/.*)?$/, /^react(\/.*)?$/, /^vue$/],
         // The script-tag build runs only where there is a window: imported in Node (SSR, tools) it does nothing.
         output: iife ? { banner: "if (typeof window !== 'undefined') {", footer: '}' } : {},
       },

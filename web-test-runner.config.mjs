@@ -19,7 +19,9 @@ const { executablePath, env } = await findChromium();
 function countsReporter() {
   return {
     stop({ sessions }) {
-      let passed = 0, failed = 0, skipped = 0;
+      let passed = 0,
+        failed = 0,
+        skipped = 0;
       /** @param {any} suite */
       const walk = (suite) => {
         for (const t of suite.tests) t.skipped ? skipped++ : t.passed ? passed++ : failed++;
@@ -44,9 +46,7 @@ export default {
   // callbacks, which loading="lazy" and the layout checks need.
   concurrency: 1,
   middleware: [testRoutes],
-  plugins: [
-    esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
-  ],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) })],
   browsers: [chromeLauncher({ launchOptions: { executablePath, env, headless: true, args: CHROMIUM_ARGS } })],
   testFramework: { config: { timeout: 8000 } },
   testsFinishTimeout: 90000, // a page that navigated away by mistake fails in 90 s, not 120

@@ -32,7 +32,11 @@ function pages(url) {
       const lazy = q.get('lazy') === '1';
       // What the README recommends for the fastest button: let the browser fetch checkout.js while the IIFE loads.
       const preload = q.get('preload') === '1' ? `<link rel="preload" as="script" href="${src}">` : '';
-      const buttons = Array.from({ length: n }, () => `<amazon-pay-v2 mode="apb" endpoint="/endpoint" merchant-id="A2MERCHANT" sandbox script-src="${src}"${lazy ? ' loading="lazy"' : ''}></amazon-pay-v2>`).join('');
+      const buttons = Array.from(
+        { length: n },
+        () =>
+          `<amazon-pay-v2 mode="apb" endpoint="/endpoint" merchant-id="A2MERCHANT" sandbox script-src="${src}"${lazy ? ' loading="lazy"' : ''}></amazon-pay-v2>`,
+      ).join('');
       return `<!doctype html><html><head>${PROBE}${preload}<script src="/amazon-pay-v2.iife.js"></script></head><body>
 ${lazy ? '<div style="height:4000px"></div>' : ''}${buttons}
 <script>window.__ready=[];document.addEventListener('amazon-pay-ready',()=>window.__ready.push(performance.now()));</script></body></html>`;
@@ -93,12 +97,31 @@ export async function browserBenchmarks({ loads = 30, counts = [1, 10, 50], roun
     const page = await browser.newPage();
 
     // 2. Time to button, alternating the two pages.
-    const hand = [], ours = [], oursPreload = [], oursLink = [];
+    const hand = [],
+      ours = [],
+      oursPreload = [],
+      oursLink = [];
     for (let i = 0; i < loads + 2; i++) {
-      for (const [kind, list, extra] of [['handwritten', hand, ''], ['element', ours, ''], ['element', oursPreload, '&preload=1'], ['element', oursLink, '&link=1']]) {
+      for (const [kind, list, extra] of [
+        ['handwritten', hand, ''],
+        ['element', ours, ''],
+        ['element', oursPreload, '&preload=1'],
+        ['element', oursLink, '&link=1'],
+      ]) {
         await page.goto(`${origin}/${kind}.html?key=${key()}${extra}`);
         const t = await page.waitForFunction(() => Object.values(window.__t)[0], null, { polling: 5 }).then((h) => h.jsonValue());
-        if (process.env.BENCH_VERBOSE) console.error(kind + extra, t.toFixed(0), JSON.stringify(await page.evaluate(() => performance.getEntriesByType('resource').map((e) => [e.name.replace(/^.*\//, '').slice(0, 14), Math.round(e.startTime), Math.round(e.responseEnd)]))));
+        if (process.env.BENCH_VERBOSE)
+          console.error(
+            kind + extra,
+            t.toFixed(0),
+            JSON.stringify(
+              await page.evaluate(() =>
+                performance
+                  .getEntriesByType('resource')
+                  .map((e) => [e.name.replace(/^.*\//, '').slice(0, 14), Math.round(e.startTime), Math.round(e.responseEnd)]),
+              ),
+            ),
+          );
         if (i >= 2) list.push(t); // the first two rounds warm up
       }
     }
@@ -116,11 +139,17 @@ export async function browserBenchmarks({ loads = 30, counts = [1, 10, 50], roun
     console.log("| page | median ms, navigation start → the container's shadow root | ratio |");
     console.log('|---|---:|---:|');
     console.log(`| seed's hand-written snippet | ${r.handwritten.toFixed(1)} | 1.000 |`);
-    console.log(`| <amazon-pay-v2> from the IIFE + <link rel=preload> for checkout.js (the README's snippet as written) | ${r.elementPreload.toFixed(1)} | ${r.ratioPreload.toFixed(3)} |`);
-    console.log(`| <amazon-pay-v2> from the IIFE, the page's response with checkoutJsLink() as its Link header (no <link> in the page) | ${r.elementLink.toFixed(1)} | ${r.ratioLink.toFixed(3)} |`);
+    console.log(
+      `| <amazon-pay-v2> from the IIFE + <link rel=preload> for checkout.js (the README's snippet as written) | ${r.elementPreload.toFixed(1)} | ${r.ratioPreload.toFixed(3)} |`,
+    );
+    console.log(
+      `| <amazon-pay-v2> from the IIFE, the page's response with checkoutJsLink() as its Link header (no <link> in the page) | ${r.elementLink.toFixed(1)} | ${r.ratioLink.toFixed(3)} |`,
+    );
     console.log(`| <amazon-pay-v2> from the IIFE alone (the snippet without its preload line) | ${r.element.toFixed(1)} | ${r.ratio.toFixed(3)} |`);
     const met = (x) => (x <= 1.05 ? 'met' : 'MISSED');
-    console.log(`\ntarget ≤ 1.05: ${met(r.ratioPreload)} as the README writes it, ${met(r.ratioLink)} with the Link header, ${met(r.ratio)} with the script line alone: there checkout.js can start only once the IIFE has run, and any external script runs ~10-20 ms after it arrives here (measured with an empty one), so no code inside it can start checkout.js sooner`);
+    console.log(
+      `\ntarget ≤ 1.05: ${met(r.ratioPreload)} as the README writes it, ${met(r.ratioLink)} with the Link header, ${met(r.ratio)} with the script line alone: there checkout.js can start only once the IIFE has run, and any external script runs ~10-20 ms after it arrives here (measured with an empty one), so no code inside it can start checkout.js sooner`,
+    );
 
     // 3. Many buttons, and lazy.
     console.log('\n## 3. Many buttons on one page\n');
@@ -151,7 +180,8 @@ export async function browserBenchmarks({ loads = 30, counts = [1, 10, 50], roun
     console.log(`\nlazy: a button below the fold fetched checkout.js ${before} times before scrolling, ${afterScroll} after`);
 
     // 4. Click to AmazonpayStart: what our code adds beyond the endpoint's own time.
-    const oursClick = [], handClick = [];
+    const oursClick = [],
+      handClick = [];
     for (let i = 0; i < loads; i++) {
       await page.goto(`${origin}/element.html?n=1&key=${key()}`);
       await page.waitForFunction(() => window.__ready.length === 1, null, { polling: 5 });
@@ -175,7 +205,9 @@ export async function browserBenchmarks({ loads = 30, counts = [1, 10, 50], roun
     console.log('|---|---:|');
     console.log(`| minimal hand-written (fetch → form) | ${median(handClick).toFixed(1)} |`);
     console.log(`| <amazon-pay-v2 mode="apb"> | ${median(oursClick).toFixed(1)} |`);
-    console.log(`\nadded by our code: ${(median(oursClick) - median(handClick)).toFixed(1)} ms (validation of the answer, the allow-list, the cancelable events, a fresh chunk on the first click)`);
+    console.log(
+      `\nadded by our code: ${(median(oursClick) - median(handClick)).toFixed(1)} ms (validation of the answer, the allow-list, the cancelable events, a fresh chunk on the first click)`,
+    );
   } finally {
     await browser.close();
     server.close();

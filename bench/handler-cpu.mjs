@@ -38,7 +38,11 @@ const gmo = {
 
 async function measure(name, store) {
   const handler = await createAmazonPayHandler({
-    gmo, store, resolveOrder: () => ({ amount: 3980, tax: 500 }), completionUrl: '/done', logger: { info() {}, warn() {}, error() {} },
+    gmo,
+    store,
+    resolveOrder: () => ({ amount: 3980, tax: 500 }),
+    completionUrl: '/done',
+    logger: { info() {}, warn() {}, error() {} },
   });
   const request = () =>
     new Request('http://127.0.0.1/checkout', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1' } });
@@ -61,7 +65,10 @@ async function measure(name, store) {
   await handler.close();
   const per = Object.entries(after).map(([tid, ms]) => [tid, (1000 * (ms - (before[tid] ?? 0))) / CHECKOUTS]);
   const main = per.find(([tid]) => tid === 'main')[1];
-  const others = per.filter(([tid, us]) => tid !== 'main' && us > 0).map(([, us]) => us).sort((a, b) => b - a);
+  const others = per
+    .filter(([tid, us]) => tid !== 'main' && us > 0)
+    .map(([, us]) => us)
+    .sort((a, b) => b - a);
   const total = per.reduce((sum, [, us]) => sum + us, 0);
   console.log(`| ${name} | ${main.toFixed(0)} | ${others.map((us) => us.toFixed(0)).join(' + ') || '0'} | ${total.toFixed(0)} |`);
 }

@@ -11,11 +11,17 @@ import { storeScaleBenchmark } from './store-scale.mjs';
 import { sandboxMemoryBenchmark } from './sandbox-memory.mjs';
 
 const smoke = process.env.BENCH_SMOKE === '1';
-console.log(`# amazon-pay-v2 benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB${smoke ? ' (smoke: one tiny round each, figures not judged)' : ''}`);
+console.log(
+  `# amazon-pay-v2 benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB${smoke ? ' (smoke: one tiny round each, figures not judged)' : ''}`,
+);
 sizeBenchmark();
 await browserBenchmarks(smoke ? { loads: 1, counts: [1, 3], rounds: 1 } : {});
 await serverBenchmark(smoke ? { seconds: 0.3, rounds: 1, connections: '1' } : {});
-await serverBenchmark({ latency: process.env.BENCH_LATENCY ?? '45-55', target: 1.02, ...(smoke ? { seconds: 0.3, rounds: 1, connections: '1' } : { seconds: 3, rounds: 7 }) });
+await serverBenchmark({
+  latency: process.env.BENCH_LATENCY ?? '45-55',
+  target: 1.02,
+  ...(smoke ? { seconds: 0.3, rounds: 1, connections: '1' } : { seconds: 3, rounds: 7 }),
+});
 await wireBenchmark(smoke ? { seconds: 0.05 } : {});
 await storeScaleBenchmark(smoke ? { orders: 1000, runs: 1, stuck: 20 } : {});
 await sandboxMemoryBenchmark(smoke ? { minutes: 0.03, concurrency: 4 } : {});

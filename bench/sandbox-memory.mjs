@@ -13,7 +13,9 @@ const rssOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/s
 export async function sandboxMemoryBenchmark({ minutes = 10, concurrency = 48 } = {}) {
   const duration = Number(process.env.BENCH_SANDBOX_MINUTES ?? minutes) * 60_000;
   const port = 19787 + Math.floor(Math.random() * 1000);
-  const proc = spawn(process.execPath, ['dist/node/cli.js', 'sandbox', '--port', String(port), '--state-file', 'none'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['dist/node/cli.js', 'sandbox', '--port', String(port), '--state-file', 'none'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise((resolve) => createInterface({ input: proc.stdout }).once('line', resolve));
   const gmo = createGmoPgClient({ shopId: 'tshop00000001', shopPass: 'sandboxpass1', baseUrl: `http://127.0.0.1:${port}/payment/` });
   const samples = [{ minute: 0, rss: rssOf(proc.pid), trades: 0 }];

@@ -17,10 +17,15 @@ function threads(pid) {
     }),
   );
 }
-const perRequest = (before, after, n) => Object.entries(after).map(([tid, ms]) => (ms - (before[tid] ?? 0)) / n).filter((ms) => ms > 0);
+const perRequest = (before, after, n) =>
+  Object.entries(after)
+    .map(([tid, ms]) => (ms - (before[tid] ?? 0)) / n)
+    .filter((ms) => ms > 0);
 
 const { sandbox, servers, targets, stop } = await startServers();
-console.log(`| server (${CONNECTIONS} connections) | req/s | server main thread | server other threads | sandbox | load generator | total ms CPU per checkout |`);
+console.log(
+  `| server (${CONNECTIONS} connections) | req/s | server main thread | server other threads | sandbox | load generator | total ms CPU per checkout |`,
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 try {
   for (const [round, { name, url, headers }] of [...targets, ...targets].entries()) {
@@ -33,7 +38,9 @@ try {
     const sandboxMs = sb.reduce((a, b) => a + b, 0);
     const loadMs = (m.user + m.system) / 1000 / n;
     if (round < 3) continue; // the first pass warms up
-    console.log(`| ${name === 'pglite' ? 'ours (PGlite)' : name === 'memory' ? 'ours (no storage)' : 'floor'} | ${r.requests.average.toFixed(0)} | ${main.toFixed(2)} | ${other.toFixed(2)} | ${sandboxMs.toFixed(2)} | ${loadMs.toFixed(2)} | ${(main + other + sandboxMs + loadMs).toFixed(2)} |`);
+    console.log(
+      `| ${name === 'pglite' ? 'ours (PGlite)' : name === 'memory' ? 'ours (no storage)' : 'floor'} | ${r.requests.average.toFixed(0)} | ${main.toFixed(2)} | ${other.toFixed(2)} | ${sandboxMs.toFixed(2)} | ${loadMs.toFixed(2)} | ${(main + other + sandboxMs + loadMs).toFixed(2)} |`,
+    );
   }
 } finally {
   stop();

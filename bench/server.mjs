@@ -30,16 +30,14 @@ function load(target, connections, duration) {
   return new Promise((resolve, reject) => {
     const latencies = [];
     const statuses = {};
-    const instance = autocannon(
-      { url: target.url, connections, duration, method: 'POST', body: '{}', headers: target.headers },
-      (error, result) => {
-        if (error) return reject(error);
-        if (result.non2xx || result.errors) return reject(new Error(`${target.name}: ${result.non2xx} non-2xx answers (${JSON.stringify(statuses)}), ${result.errors} errors`));
-        latencies.sort((a, b) => a - b);
-        const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-        resolve({ p50: at(0.5), p99: at(0.99), rps: latencies.length / duration });
-      },
-    );
+    const instance = autocannon({ url: target.url, connections, duration, method: 'POST', body: '{}', headers: target.headers }, (error, result) => {
+      if (error) return reject(error);
+      if (result.non2xx || result.errors)
+        return reject(new Error(`${target.name}: ${result.non2xx} non-2xx answers (${JSON.stringify(statuses)}), ${result.errors} errors`));
+      latencies.sort((a, b) => a - b);
+      const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+      resolve({ p50: at(0.5), p99: at(0.99), rps: latencies.length / duration });
+    });
     instance.on('response', (_client, status, _bytes, responseTime) => {
       statuses[status] = (statuses[status] ?? 0) + 1;
       if (status < 300) latencies.push(responseTime);
@@ -61,7 +59,9 @@ export async function startServers({ latency } = {}) {
   const servers = child(['bench/server-targets.mjs'], { GMO_PG_BASE_URL: `http://127.0.0.1:${port}/payment/` });
   const ports = JSON.parse(await servers.firstLine);
   const checkout = (name, p) => ({
-    name, url: `http://127.0.0.1:${p}/api/amazon-pay/checkout`, headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${p}` },
+    name,
+    url: `http://127.0.0.1:${p}/api/amazon-pay/checkout`,
+    headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${p}` },
   });
   return {
     sandbox: sandbox.proc,
@@ -93,13 +93,20 @@ export async function serverBenchmark({ latency, target = 1.2, seconds = 1, roun
           runs[t.name].push(await load(t, connections, SECONDS));
         }
       }
-      if (process.env.BENCH_VERBOSE) for (const [n, rs] of Object.entries(runs)) console.error(`c=${connections} ${n} p50/rps by round: ${rs.map((r) => `${r.p50.toFixed(2)}/${r.rps.toFixed(0)}`).join(' ')}`);
+      if (process.env.BENCH_VERBOSE)
+        for (const [n, rs] of Object.entries(runs))
+          console.error(`c=${connections} ${n} p50/rps by round: ${rs.map((r) => `${r.p50.toFixed(2)}/${r.rps.toFixed(0)}`).join(' ')}`);
       const summary = (name) => ({
         ...Object.fromEntries(['p50', 'p99', 'rps'].map((k) => [k, median(runs[name].map((r) => r[k]))])),
         // Paired: each round's p50 over the floor's p50 in the same round, then the median.
         ratio: median(runs[name].map((r, i) => r.p50 / runs.floor[i].p50)),
         // and the middle half of those per-round ratios, to show how much the machine moved them
-        spread: [0.25, 0.75].map((q) => quantile(runs[name].map((r, i) => r.p50 / runs.floor[i].p50), q)),
+        spread: [0.25, 0.75].map((q) =>
+          quantile(
+            runs[name].map((r, i) => r.p50 / runs.floor[i].p50),
+            q,
+          ),
+        ),
       });
       rows.push({ connections, floor: summary('floor'), pglite: summary('pglite'), memory: summary('memory') });
     }
@@ -107,15 +114,19 @@ export async function serverBenchmark({ latency, target = 1.2, seconds = 1, roun
     stop();
   }
   const title = latency ? `each GMO-PG call ${latency} ms, as GMO-PG answers` : 'the sandbox answering at once: the stress figure';
-  console.log(`\n## 5${latency ? 'b' : 'a'}. Server: POST /checkout (EntryTran + ExecTran on the sandbox in another process, ${title}; median of ${ROUNDS} interleaved ${SECONDS}-s rounds)\n`);
-  console.log('| concurrency | floor p50 / p99 ms, req/s | ours (PGlite) p50 / p99 ms, req/s | p50 ratio* | ours (no storage) p50 / p99 ms, req/s | p50 ratio* |');
+  console.log(
+    `\n## 5${latency ? 'b' : 'a'}. Server: POST /checkout (EntryTran + ExecTran on the sandbox in another process, ${title}; median of ${ROUNDS} interleaved ${SECONDS}-s rounds)\n`,
+  );
+  console.log(
+    '| concurrency | floor p50 / p99 ms, req/s | ours (PGlite) p50 / p99 ms, req/s | p50 ratio* | ours (no storage) p50 / p99 ms, req/s | p50 ratio* |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|');
   const cell = (r) => `${r.p50.toFixed(2)} / ${r.p99.toFixed(1)}, ${r.rps.toFixed(0)}`;
   for (const { connections, floor, pglite, memory } of rows) {
     const ratio = (r) => `${r.ratio.toFixed(3)} (${r.spread.map((x) => x.toFixed(3)).join('–')})`;
     console.log(`| ${connections} | ${cell(floor)} | ${cell(pglite)} | ${ratio(pglite)} | ${cell(memory)} | ${ratio(memory)} |`);
   }
-  console.log('\n*median over the rounds of (p50 / the floor\'s p50 in the same round); in brackets the middle half of those ratios');
+  console.log("\n*median over the rounds of (p50 / the floor's p50 in the same round); in brackets the middle half of those ratios");
   const worst = (key) => Math.max(...rows.map((r) => r[key].ratio));
   const verdict = (key) => `worst ${worst(key).toFixed(3)} (${worst(key) <= target ? 'met' : 'MISSED'})`;
   console.log(`\ntarget: ours p50 ≤ ${target.toFixed(2)} × floor. With the durable order store: ${verdict('pglite')}. Handler alone: ${verdict('memory')}.`);
@@ -125,13 +136,25 @@ export async function serverBenchmark({ latency, target = 1.2, seconds = 1, roun
 export async function wireBenchmark({ seconds = 1.5 } = {}) {
   const { encodeForm, parseForm, encodeResponse } = await import('../dist/node/server.js');
   const request = {
-    ShopID: 'tshop00000001', ShopPass: 'sandboxpass1', AccessID: 'a'.repeat(32), AccessPass: 'b'.repeat(32),
-    OrderID: 'AP0MX14B9Y8-3UUTIT37VSWO', RetURL: 'https://shop.example/api/amazon-pay/result', Description: 'スペシャルティコーヒー豆 200g × 2 のご注文',
+    ShopID: 'tshop00000001',
+    ShopPass: 'sandboxpass1',
+    AccessID: 'a'.repeat(32),
+    AccessPass: 'b'.repeat(32),
+    OrderID: 'AP0MX14B9Y8-3UUTIT37VSWO',
+    RetURL: 'https://shop.example/api/amazon-pay/result',
+    Description: 'スペシャルティコーヒー豆 200g × 2 のご注文',
   };
   const answer = encodeResponse({
-    ShippingName: '髙橋 﨑子', ShippingPostalCode: '530-0001', ShippingStateOrRegion: '大阪府', ShippingCity: '大阪市北区',
-    ShippingAddressLine1: '梅田３丁目１−３', ShippingAddressLine2: 'ノースゲートビル ①号室', AmazonAccountName: 'アマゾン 花子',
-    AmazonMailAddress: 'hanako.sandbox@example.jp', PaymentDescriptor: 'Visa ****1111', Token: 'abc+def/ghi=',
+    ShippingName: '髙橋 﨑子',
+    ShippingPostalCode: '530-0001',
+    ShippingStateOrRegion: '大阪府',
+    ShippingCity: '大阪市北区',
+    ShippingAddressLine1: '梅田３丁目１−３',
+    ShippingAddressLine2: 'ノースゲートビル ①号室',
+    AmazonAccountName: 'アマゾン 花子',
+    AmazonMailAddress: 'hanako.sandbox@example.jp',
+    PaymentDescriptor: 'Visa ****1111',
+    Token: 'abc+def/ghi=',
   });
   const time = (fn) => {
     const end = Date.now() + seconds * 1000;

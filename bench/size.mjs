@@ -26,9 +26,20 @@ const compress = (bytes) => ({
  */
 export function measure(entry, { external = ['lit', 'lit/*', '@lit/*'], tsconfig } = {}) {
   const { outputFiles, metafile } = buildSync({
-    entryPoints: [entry], bundle: true, splitting: true, outdir: 'out', write: false, metafile: true,
-    minify: true, format: 'esm', target: 'es2022', charset: 'utf8', legalComments: 'none',
-    external, tsconfig, logLevel: 'error',
+    entryPoints: [entry],
+    bundle: true,
+    splitting: true,
+    outdir: 'out',
+    write: false,
+    metafile: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    charset: 'utf8',
+    legalComments: 'none',
+    external,
+    tsconfig,
+    logLevel: 'error',
   });
   const bytes = new Map(outputFiles.map((f) => [f.path.slice(f.path.lastIndexOf('out/')), f.contents]));
   const entryOut = Object.keys(metafile.outputs).find((o) => metafile.outputs[o].entryPoint);
@@ -42,7 +53,13 @@ export function measure(entry, { external = ['lit', 'lit/*', '@lit/*'], tsconfig
   const lazy = [...bytes].filter(([out]) => !eager.has(out) && out.endsWith('.js'));
   return {
     ...compress(Buffer.concat([...eager].map((out) => bytes.get(out)))),
-    lazy: lazy.map(([out, b]) => ({ name: out.split('/').pop().replace(/-[\w-]{8}-[A-Z0-9]{8}\.js$/, ''), ...compress(b) })),
+    lazy: lazy.map(([out, b]) => ({
+      name: out
+        .split('/')
+        .pop()
+        .replace(/-[\w-]{8}-[A-Z0-9]{8}\.js$/, ''),
+      ...compress(b),
+    })),
   };
 }
 

@@ -10,7 +10,6 @@ import { serve } from '@hono/node-server';
 import { openOrderStore, createGmoPgClient, reconcileOrders, purgeOrders, newOrderId, OPEN_STAGES } from '../dist/node/server.js';
 import { createSandbox } from '../dist/node/sandbox.js';
 
-
 const ms = (n) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
 let RUNS = 15;
 async function median(fn) {
@@ -72,7 +71,9 @@ export async function storeScaleBenchmark({ orders = 1_000_000, runs = 15, stuck
     );
     await sql.query('analyze');
     const [{ n: events }] = await sql.query('select count(*)::integer as n from amazon_pay_order_events');
-    console.log(`seeded ${ORDERS.toLocaleString('en-US')} orders and ${events.toLocaleString('en-US')} events in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+    console.log(
+      `seeded ${ORDERS.toLocaleString('en-US')} orders and ${events.toLocaleString('en-US')} events in ${((performance.now() - t) / 1000).toFixed(1)} s\n`,
+    );
 
     console.log('| query | median | plan |\n|---|---:|---|');
     const row = async (name, fn, text, params) => console.log(`| ${name} | ${ms(await median(fn))} | ${await plan(sql, text, params)} |`);
@@ -85,8 +86,16 @@ export async function storeScaleBenchmark({ orders = 1_000_000, runs = 15, stuck
       `select * from amazon_pay_orders where (created_at, order_id) < (select created_at, order_id from amazon_pay_orders where order_id = $1) order by created_at desc, order_id desc limit 50`,
       [middle.orderId],
     );
-    await row(`orders list, page at ${(ORDERS / 2).toLocaleString('en-US')} by offset`, () => store.list({ limit: 50, offset: Math.floor(ORDERS / 2) }), listText.replace('offset 0', `offset ${Math.floor(ORDERS / 2)}`));
-    await row("orders list, stage 'started'", () => store.list({ limit: 50, stage: 'started' }), `select * from amazon_pay_orders where stage in ('started') order by created_at desc, order_id desc limit 50`);
+    await row(
+      `orders list, page at ${(ORDERS / 2).toLocaleString('en-US')} by offset`,
+      () => store.list({ limit: 50, offset: Math.floor(ORDERS / 2) }),
+      listText.replace('offset 0', `offset ${Math.floor(ORDERS / 2)}`),
+    );
+    await row(
+      "orders list, stage 'started'",
+      () => store.list({ limit: 50, stage: 'started' }),
+      `select * from amazon_pay_orders where stage in ('started') order by created_at desc, order_id desc limit 50`,
+    );
     const before = new Date(Date.now() - 10 * 60_000);
     await row(
       'sweeper claim (500 stale of 1 in 1,000)',
@@ -110,11 +119,26 @@ export async function storeScaleBenchmark({ orders = 1_000_000, runs = 15, stuck
     await sql.query(`update amazon_pay_orders set stage = 'abandoned' where stage = 'started'`); // the seeded ones have no trade at GMO-PG
     const ids = Array.from({ length: STUCK_AT_SANDBOX }, () => newOrderId('BENCH'));
     for (let i = 0; i < ids.length; i += 50) {
-      await Promise.all(ids.slice(i, i + 50).map(async (orderId) => {
-        const entry = await gmo.entryTranAmazonpay({ orderId, jobCd: 'AUTH', amount: 1000 });
-        await gmo.execTranAmazonpay({ ...entry, orderId, apbType: 'PayOnly', retUrl: 'http://127.0.0.1/result' });
-        await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1000, tax: 0, stage: 'started', status: 'REQSUCCESS', accessId: entry.accessId, accessPass: entry.accessPass }, { source: 'checkout', event: 'bench' });
-      }));
+      await Promise.all(
+        ids.slice(i, i + 50).map(async (orderId) => {
+          const entry = await gmo.entryTranAmazonpay({ orderId, jobCd: 'AUTH', amount: 1000 });
+          await gmo.execTranAmazonpay({ ...entry, orderId, apbType: 'PayOnly', retUrl: 'http://127.0.0.1/result' });
+          await store.create(
+            {
+              orderId,
+              kind: 'apb',
+              jobCd: 'AUTH',
+              amount: 1000,
+              tax: 0,
+              stage: 'started',
+              status: 'REQSUCCESS',
+              accessId: entry.accessId,
+              accessPass: entry.accessPass,
+            },
+            { source: 'checkout', event: 'bench' },
+          );
+        }),
+      );
     }
     await sql.query(`update amazon_pay_orders set updated_at = now() - interval '20 minutes', reconcile_lease = null where order_id like 'BENCH%'`);
     const quiet = { info() {}, warn() {}, error() {} };
@@ -122,15 +146,20 @@ export async function storeScaleBenchmark({ orders = 1_000_000, runs = 15, stuck
       await sql.query(`update amazon_pay_orders set reconcile_lease = null where order_id like 'BENCH%'`);
       t = performance.now();
       let checked = 0;
-      for (let run = 0; run < Math.ceil(STUCK_AT_SANDBOX / 500); run++) checked += (await reconcileOrders(store, gmo, quiet, { concurrency, abandonAfterMs: 24 * 3600_000, expiryWarningMs: 0 })).checked;
+      for (let run = 0; run < Math.ceil(STUCK_AT_SANDBOX / 500); run++)
+        checked += (await reconcileOrders(store, gmo, quiet, { concurrency, abandonAfterMs: 24 * 3600_000, expiryWarningMs: 0 })).checked;
       const seconds = (performance.now() - t) / 1000;
-      console.log(`| sweeper, concurrency ${concurrency} (claim + SearchTradeMulti + record) | ${(checked / seconds).toFixed(0)} orders/s | ${checked} orders in ${seconds.toFixed(2)} s |`);
+      console.log(
+        `| sweeper, concurrency ${concurrency} (claim + SearchTradeMulti + record) | ${(checked / seconds).toFixed(0)} orders/s | ${checked} orders in ${seconds.toFixed(2)} s |`,
+      );
     }
 
     t = performance.now();
     const purged = await purgeOrders(store, { olderThanDays: 180 });
     const seconds = (performance.now() - t) / 1000;
-    console.log(`| retention purge, history older than 180 days | ${(purged.events / seconds).toFixed(0)} events/s | ${purged.events.toLocaleString("en-US")} events in ${seconds.toFixed(1)} s, ${purged.batches} batches |`);
+    console.log(
+      `| retention purge, history older than 180 days | ${(purged.events / seconds).toFixed(0)} events/s | ${purged.events.toLocaleString('en-US')} events in ${seconds.toFixed(1)} s, ${purged.batches} batches |`,
+    );
   } finally {
     await store.close();
     sandbox.close();

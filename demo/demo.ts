@@ -21,7 +21,11 @@ type Child = Node | string | number | null | undefined | false;
  * Builds an element: attributes are set as attributes and text is added as text, never parsed as
  * HTML. The pages build everything that holds data this way (order data can come from a shopper).
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> | null = null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes ?? {})) el.setAttribute(name, value);
   for (const child of children) if (child !== null && child !== undefined && child !== false) el.append(child instanceof Node ? child : String(child));
@@ -41,7 +45,11 @@ export const config = () => api<DemoConfig>('/demo/config');
 /** The header of every page, and the source of the page itself at the bottom. */
 export function frame(page: string) {
   const nav = h('nav');
-  for (const [href, label] of [['index.html', 'ショップ'], ['orders.html', '注文管理'], ['script-tag.html', 'scriptタグ版']]) {
+  for (const [href, label] of [
+    ['index.html', 'ショップ'],
+    ['orders.html', '注文管理'],
+    ['script-tag.html', 'scriptタグ版'],
+  ]) {
     nav.append(h('a', href === page ? { href: `/${href}`, 'aria-current': 'page' } : { href: `/${href}` }, label));
   }
   const mode = h('span', { class: 'mode', id: 'mode' });

@@ -16,7 +16,17 @@ import { Hono } from 'hono';
 import { build, createServer as createVite } from 'vite';
 import { createSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { createAmazonPayHandler, createGmoPgClient, openOrderStore, type AmazonPayHandler } from '../src/server/index.js';
-import { Carts, contentSecurityPolicy, DEMO_HOSTS, demoRoutes, environmentButtons, knownHost, newSandboxKeys, resolveDemoOrder, sandboxButtons } from './shop.js';
+import {
+  Carts,
+  contentSecurityPolicy,
+  DEMO_HOSTS,
+  demoRoutes,
+  environmentButtons,
+  knownHost,
+  newSandboxKeys,
+  resolveDemoOrder,
+  sandboxButtons,
+} from './shop.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const FONT_DIR = dirname(createRequire(import.meta.url).resolve('@fontsource-variable/noto-sans-jp'));
@@ -124,7 +134,7 @@ export async function startDemo(options: { port?: number; dataDir?: string; quie
     handler,
     sandbox,
     async stop() {
-      await vite!.close(); // first: it closes the live-reload sockets, which closeAllConnections does not see
+      await vite.close(); // first: it closes the live-reload sockets, which closeAllConnections does not see
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       sandbox?.close();
@@ -138,7 +148,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   startDemo().then(
     (demo) => {
       console.log(`\n  amazon-pay-v2 demo: ${demo.url}`);
-      console.log(`  ${real ? `GMO-PG test environment (${process.env.GMO_PG_BASE_URL}) and Amazon's sandbox` : 'built-in sandbox: no credentials, no network'}`);
+      console.log(
+        `  ${real ? `GMO-PG test environment (${process.env.GMO_PG_BASE_URL}) and Amazon's sandbox` : 'built-in sandbox: no credentials, no network'}`,
+      );
       console.log(`  orders page: ${demo.url}orders.html   script-tag page: ${demo.url}script-tag.html\n`);
       const stop = () => demo.stop().then(() => process.exit(0));
       process.on('SIGINT', stop);

@@ -132,7 +132,12 @@ export function resolveDemoOrder(carts: Carts) {
   return (input: ResolveOrderInput): OrderSpec => {
     const { request, body } = input;
     if (body.plan === 'subscription') {
-      return { amount: CATALOG.subscription.price, jobCd: 'AUTH', frequency: { unit: 'Month', value: 1 }, description: `${CATALOG.subscription.name}のお申し込み` };
+      return {
+        amount: CATALOG.subscription.price,
+        jobCd: 'AUTH',
+        frequency: { unit: 'Month', value: 1 },
+        description: `${CATALOG.subscription.name}のお申し込み`,
+      };
     }
     const cookie = /(?:^|;\s*)demo_cart=([^;]+)/.exec(request.headers.get('cookie') ?? '')?.[1];
     const cart = carts.of(cookie);
@@ -144,7 +149,9 @@ export function resolveDemoOrder(carts: Carts) {
       const far = ['北海道', '沖縄県'].includes(input.shippingAddress?.stateOrRegion ?? '');
       const standard = far ? SHIPPING + 700 : SHIPPING;
       return {
-        amount: Carts.total(cart), jobCd: 'AUTH', description,
+        amount: Carts.total(cart),
+        jobCd: 'AUTH',
+        description,
         lineItems: [{ id: 'coffee', title: CATALOG.coffee.name, quantity: cart.coffee, listPrice: CATALOG.coffee.price }],
         deliveryOptions: [
           { id: 'standard', name: '通常配送 (2〜4日)', price: standard, isDefault: true },
@@ -180,7 +187,13 @@ export function demoRoutes(handler: AmazonPayHandler, carts: Carts, buttons: But
     }
     return next();
   });
-  const cartView = (cart: Cart) => ({ ...cart, price: CATALOG.coffee.price, subtotal: Carts.total(cart), shipping: SHIPPING, total: Carts.total(cart) + SHIPPING });
+  const cartView = (cart: Cart) => ({
+    ...cart,
+    price: CATALOG.coffee.price,
+    subtotal: Carts.total(cart),
+    shipping: SHIPPING,
+    total: Carts.total(cart) + SHIPPING,
+  });
 
   app.get('/cart', (c) => c.json(cartView(carts.of(cartId(c)))));
   app.post('/cart', async (c) => {
@@ -210,7 +223,9 @@ export function demoRoutes(handler: AmazonPayHandler, carts: Carts, buttons: But
   const office = handler.backOffice;
   // Which operations each order allows, by the package's own rule (payments/lifecycle.ts): the page shows only those.
   const OPERATIONS: Operation[] = ['capture', 'change', 'cancel', 'refund'];
-  app.get('/orders', async (c) => c.json((await office.list({ limit: 200 })).map((o) => ({ ...o, operations: OPERATIONS.filter((op) => permission(op, o).allowed) }))));
+  app.get('/orders', async (c) =>
+    c.json((await office.list({ limit: 200 })).map((o) => ({ ...o, operations: OPERATIONS.filter((op) => permission(op, o).allowed) }))),
+  );
   app.get('/orders-expiring', async (c) => c.json(await office.expiring({ within: 7 * 24 * 3600_000 })));
   app.get('/orders/:id', async (c) => {
     const order = await office.get(c.req.param('id'));

@@ -4,7 +4,12 @@
  * `import type {} from 'amazon-pay-v2/jsx'`. React 19 users get the same from `amazon-pay-v2/react`.
  */
 import type {
-  AmazonPayButtonColor, AmazonPayCheckoutLanguage, AmazonPayLedgerCurrency, AmazonPayMode, AmazonPayPlacement, AmazonPayProductType,
+  AmazonPayButtonColor,
+  AmazonPayCheckoutLanguage,
+  AmazonPayLedgerCurrency,
+  AmazonPayMode,
+  AmazonPayPlacement,
+  AmazonPayProductType,
 } from './browser/amazon-pay-v2.js';
 import type { AmazonPayRegion } from './browser/checkout-loader.js';
 import type { AmazonPayEventMap } from './browser/events.js';

@@ -45,7 +45,9 @@ export type AmazonPayV2EventProps = AmazonPayEventProps;
 
 /** The element's own settable properties: not Lit's, not methods, not the read-only `status`. */
 type ElementProperties = {
-  -readonly [K in Exclude<keyof AmazonPayV2Element, keyof ReactiveElement | 'status'> as AmazonPayV2Element[K] extends (...args: never[]) => unknown ? never : K]?: AmazonPayV2Element[K];
+  -readonly [
+    K in Exclude<keyof AmazonPayV2Element, keyof ReactiveElement | 'status'> as AmazonPayV2Element[K] extends (...args: never[]) => unknown ? never : K
+  ]?: AmazonPayV2Element[K];
 };
 
 /**
@@ -53,7 +55,9 @@ type ElementProperties = {
  * `onAmazonPay*` events and React's HTML attributes. Written out here, not taken from @lit/react's
  * types, so that they need nothing but React's types (@lit/react is bundled into react.js).
  */
-export type AmazonPayV2Props = Omit<React.HTMLAttributes<AmazonPayV2Element>, keyof ElementProperties | keyof AmazonPayV2EventProps> & ElementProperties & AmazonPayV2EventProps;
+export type AmazonPayV2Props = Omit<React.HTMLAttributes<AmazonPayV2Element>, keyof ElementProperties | keyof AmazonPayV2EventProps> &
+  ElementProperties &
+  AmazonPayV2EventProps;
 
 /** `<amazon-pay-v2>` as a React component. */
 export const AmazonPayV2 = Component as unknown as React.ForwardRefExoticComponent<AmazonPayV2Props & React.RefAttributes<AmazonPayV2Element>>;

@@ -1,4 +1,5 @@
 // Runs every test suite and ends with one line, "N passed, N failed", that CI reads.
+//   0. the lint and format gates (one count each)
 //   1. browser tests: web-test-runner in Chromium (test/browser)
 //   2. Node tests: node --test (test/node), over real HTTP where servers are involved
 // Each suite writes its counts to test-output/; a suite that crashes before counting is one failure.
@@ -36,10 +37,40 @@ function run(name, command, args, countsFile) {
 
 const compat = process.argv.includes('--node-compat');
 /** Node test files that drive Chromium or other tools' processes: run once, in the full pass. */
-const NOT_IN_COMPAT = new Set(['amazonpay-start.browser.test.ts', 'react.browser.test.ts', 'bundlers.test.ts', 'demo.e2e.test.ts', 'host-next.test.ts', 'readme.test.ts', 'bench.test.ts', 'install-weight.test.ts', 'checkout-js-link.test.ts', 'buy-now.browser.test.ts', 'host-sveltekit.test.ts', 'host-astro.test.ts', 'types.test.ts', 'quickstart.browser.test.ts', 'cors.browser.test.ts']);
+const NOT_IN_COMPAT = new Set([
+  'amazonpay-start.browser.test.ts',
+  'react.browser.test.ts',
+  'bundlers.test.ts',
+  'demo.e2e.test.ts',
+  'host-next.test.ts',
+  'readme.test.ts',
+  'bench.test.ts',
+  'install-weight.test.ts',
+  'checkout-js-link.test.ts',
+  'buy-now.browser.test.ts',
+  'host-sveltekit.test.ts',
+  'host-astro.test.ts',
+  'types.test.ts',
+  'quickstart.browser.test.ts',
+  'cors.browser.test.ts',
+]);
 if (compat) process.env.APV2_MODEL_RUNS ??= '25';
 
-if (!compat) run('browser', 'npx', ['web-test-runner', '--static-logging'], 'test-output/wtr.json');
+/** A gate that passes or fails as a whole (lint, format): one count. */
+function gate(name, command, args) {
+  console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
+  const { status } = spawnSync(command, args, { stdio: 'inherit' });
+  console.log(`${name}: ${status === 0 ? 'passed' : 'FAILED'}`);
+  if (status === 0) counts.passed++;
+  else (counts.failed++, (exitCode = 1));
+}
+
+if (!compat) {
+  // The house rules: type-aware lint (oxlint with tsgolint, .oxlintrc.json) and the format (Prettier).
+  gate('lint', 'npx', ['oxlint', '--deny-warnings']);
+  gate('format', 'npx', ['prettier', '--check', '.']);
+  run('browser', 'npx', ['web-test-runner', '--static-logging'], 'test-output/wtr.json');
+}
 
 // One tarball for every test that installs the package (see test/node/support/packed.ts).
 const packDir = 'test-output/pack';
@@ -49,16 +80,22 @@ const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', packDir],
 if (pack.status === 0) process.env.APV2_TARBALL = resolve(packDir, JSON.parse(pack.stdout)[0].filename);
 else console.log(`npm pack failed (the tests that install the package will pack for themselves):\n${pack.stderr}`);
 
-const nodeTests = readdirSync('test/node').filter((f) => /\.test\.(mjs|ts)$/.test(f) && !(compat && NOT_IN_COMPAT.has(f))).map((f) => `test/node/${f}`);
+const nodeTests = readdirSync('test/node')
+  .filter((f) => /\.test\.(mjs|ts)$/.test(f) && !(compat && NOT_IN_COMPAT.has(f)))
+  .map((f) => `test/node/${f}`);
 for (const f of NOT_IN_COMPAT) if (!existsSync(`test/node/${f}`)) throw new Error(`test/run-all.mjs: NOT_IN_COMPAT names test/node/${f}, which is gone`);
 run(
   'node',
   process.execPath,
   [
-    '--import', 'tsx', // the server and sandbox tests are TypeScript, like the code they test
-    '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=./test/support/node-counts-reporter.mjs', '--test-reporter-destination=test-output/node.json',
+    '--import',
+    'tsx', // the server and sandbox tests are TypeScript, like the code they test
+    '--test',
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./test/support/node-counts-reporter.mjs',
+    '--test-reporter-destination=test-output/node.json',
     ...nodeTests,
   ],
   'test-output/node.json',

@@ -84,12 +84,44 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
   // The shadow DOM is static; the `status` attribute decides what shows.
   // !important beats the inline width/height that checkout.js writes on its container.
   static override styles = css`
-:host{display:block;max-width:600px;position:relative}
-[part=message]{color:#b12704;margin:.4em 0 0}:host(:not([show-errors])) [part=message],[part=message]:empty{display:none}
-::slotted([slot=button]),[part=skeleton]{width:var(--amazon-pay-v2-width,100%)!important;height:var(--amazon-pay-v2-height,60px)!important}
-[part=skeleton]{border-radius:4px;background:#eaeded}
-[part=busy]{position:absolute;inset:0;display:grid;place-items:center;cursor:progress;background:#fff;border-radius:4px}
-:host([status=error]) [part=base],:host(:not([status=error])) [name=fallback],:host([status]:not([status=idle],[status=loading])) [part=skeleton],:host(:not([status=busy])) [part=busy]{display:none}`;
+    :host {
+      display: block;
+      max-width: 600px;
+      position: relative;
+    }
+    [part='message'] {
+      color: #b12704;
+      margin: 0.4em 0 0;
+    }
+    :host(:not([show-errors])) [part='message'],
+    [part='message']:empty {
+      display: none;
+    }
+    ::slotted([slot='button']),
+    [part='skeleton'] {
+      width: var(--amazon-pay-v2-width, 100%) !important;
+      height: var(--amazon-pay-v2-height, 60px) !important;
+    }
+    [part='skeleton'] {
+      border-radius: 4px;
+      background: #eaeded;
+    }
+    [part='busy'] {
+      position: absolute;
+      inset: 0;
+      display: grid;
+      place-items: center;
+      cursor: progress;
+      background: #fff;
+      border-radius: 4px;
+    }
+    :host([status='error']) [part='base'],
+    :host(:not([status='error'])) [name='fallback'],
+    :host([status]:not([status='idle'], [status='loading'])) [part='skeleton'],
+    :host(:not([status='busy'])) [part='busy'] {
+      display: none;
+    }
+  `;
 
   /** Amazon Pay merchant ID (出品者ID). Required. */
   merchantId?: string;
@@ -163,8 +195,8 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     super.connectedCallback();
     // loading="lazy": the observer is a chunk of its own, fetched only by lazy buttons.
     if (this.loading == 'lazy' && !this.#near) {
-      import('./lazy.js').then(({ whenNear }) => {
-        if (this.isConnected && !this.#near) this.#observer = whenNear(this, () => ((this.#near = true), this.#sync()));
+      void import('./lazy.js').then(({ whenNear }) => {
+        if (this.isConnected && !this.#near) this.#observer = whenNear(this, () => ((this.#near = true), void this.#sync()));
       });
     }
   }
@@ -177,7 +209,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
 
   protected override willUpdate(changed: PropertyValues<this>) {
     // Before the update, so that its synchronous part (status "loading") is in this same update.
-    if ([...changed.keys()].some((key) => key != 'status')) this.#sync();
+    if ([...changed.keys()].some((key) => key != 'status')) void this.#sync();
   }
 
   protected override updated() {
@@ -204,11 +236,12 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     if (this.loading == 'lazy' && !this.#near) return;
     // No merchant-id yet: a framework's server-rendered tag before hydration gives it its properties.
     // No checks and no checkout.js until it has them; after 3 s without, the checks say what is missing.
-    if (!this.merchantId && this.#waited != true) return void (this.#waited ??= setTimeout(() => ((this.#waited = true), this.isConnected && this.#sync()), 3e3));
+    if (!this.merchantId && this.#waited != true)
+      return void (this.#waited ??= setTimeout(() => ((this.#waited = true), this.isConnected && void this.#sync()), 3e3));
     if (this.status == 'idle') this.#set('loading');
     // checkout.js and the settings checks (a chunk of their own, so that the element's
     // first download stays small) load in parallel; Amazon is called only once both are in.
-    const src = this.scriptSrc || CHECKOUT_JS_URLS[this.region as AmazonPayRegion];
+    const src = this.scriptSrc || CHECKOUT_JS_URLS[this.region];
     const script = src ? loadCheckoutJs(src, { timeout: this.loadTimeout, nonce: this.nonce || undefined }) : undefined;
     script?.catch(() => {}); // reported below, once the settings are known to be valid
     let settings;
@@ -236,7 +269,10 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     try {
       pay = await script!;
     } catch (error) {
-      if (renderKey == this.#renderKey) unavailable(), this.#fail(error as AmazonPayError);
+      if (renderKey == this.#renderKey) {
+        unavailable();
+        this.#fail(error as AmazonPayError);
+      }
       return;
     }
     if (renderKey != this.#renderKey || !this.isConnected) return; // superseded while loading
@@ -261,7 +297,7 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
         buyNow ? void buyNow.renderBuyNow(pay, selector, this, options) : pay.renderButton(selector, options),
       );
       if (this.mode == 'apb') {
-        if (!button?.onClick) throw 'no onClick';
+        if (!button?.onClick) throw Error('no onClick');
         button.onClick(() => this.#pay());
         // The APB code is a chunk of its own, so standard buttons never load it; fetch it now, not on click.
         import('./start-payment.js').catch(() => {});

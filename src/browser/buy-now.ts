@@ -34,7 +34,7 @@ function scopesOf(host: BuyNowHost): string[] {
 
 /** Renders the Buy Now button with the element's handlers; throws what checkout.js throws. */
 export function renderBuyNow(pay: AmazonPayNamespace, selector: string, host: BuyNowHost, options: RenderButtonOptions): void {
-  if (!pay.renderJSButton) throw 'this checkout.js has no renderJSButton (Buy Now)';
+  if (!pay.renderJSButton) throw Error('this checkout.js has no renderJSButton (Buy Now)');
   const post = async (body: Record<string, unknown>) => {
     const response = await fetch(host.endpoint!, {
       method: 'POST',
@@ -45,13 +45,22 @@ export function renderBuyNow(pay: AmazonPayNamespace, selector: string, host: Bu
     });
     const answer = await response.json().catch(() => undefined);
     if (!response.ok || !answer) {
-      throw new AmazonPayError('ENDPOINT_FAILED', `${host.endpoint} HTTP ${response.status}${answer?.error?.message ? `: ${answer.error.message}` : ''}`, { field: answer?.error?.field, status: response.status, gmoErrors: answer?.error?.gmoErrors, userMessage: answer?.error?.userMessage });
+      throw new AmazonPayError('ENDPOINT_FAILED', `${host.endpoint} HTTP ${response.status}${answer?.error?.message ? `: ${answer.error.message}` : ''}`, {
+        field: answer?.error?.field,
+        status: response.status,
+        gmoErrors: answer?.error?.gmoErrors,
+        userMessage: answer?.error?.userMessage,
+      });
     }
     return answer;
   };
   const failed = (error: unknown) =>
-    emit(host, 'amazon-pay-error', error instanceof AmazonPayError ? error : new AmazonPayError('ENDPOINT_FAILED', `${host.endpoint}: ${(error as Error).message}`), true) &&
-    console.error('<amazon-pay-v2>', error);
+    emit(
+      host,
+      'amazon-pay-error',
+      error instanceof AmazonPayError ? error : new AmazonPayError('ENDPOINT_FAILED', `${host.endpoint}: ${(error as Error).message}`),
+      true,
+    ) && console.error('<amazon-pay-v2>', error);
 
   // A failed onInitCheckout is reported here, and checkout.js then calls onError for it: once is enough.
   let reported = false;
@@ -86,7 +95,8 @@ export function renderBuyNow(pay: AmazonPayNamespace, selector: string, host: Bu
     },
     ...(host.productType == 'PayAndShip'
       ? {
-          onShippingAddressSelection: (event: { shippingAddress?: Record<string, unknown> }) => cart({ step: 'address', shippingAddress: event?.shippingAddress }),
+          onShippingAddressSelection: (event: { shippingAddress?: Record<string, unknown> }) =>
+            cart({ step: 'address', shippingAddress: event?.shippingAddress }),
           onDeliveryOptionSelection: (event: { deliveryOption?: { id?: string } }) => cart({ step: 'delivery', deliveryOptionId: event?.deliveryOption?.id }),
         }
       : {}),

@@ -79,10 +79,7 @@ function loadOnce(url: string, attempt: number, { timeout = 15000, nonce }: Load
       el.remove();
       reject(error ?? new AmazonPayError('SCRIPT_LOAD_FAILED', `${url} defined no amazon.Pay`));
     };
-    const timer = setTimeout(
-      () => finish(new AmazonPayError('SCRIPT_TIMEOUT', `${url} timed out after ${timeout} ms`)),
-      timeout,
-    );
+    const timer = setTimeout(() => finish(new AmazonPayError('SCRIPT_TIMEOUT', `${url} timed out after ${timeout} ms`)), timeout);
     if (el.getAttribute(STATE) == 'loaded') return finish();
     el.addEventListener('load', () => finish(), listening);
     el.addEventListener('error', () => finish(new AmazonPayError('SCRIPT_LOAD_FAILED', `could not load ${url} (check script-src and CSP)`)), listening);

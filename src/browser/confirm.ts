@@ -14,8 +14,7 @@ export interface ConfirmPageOptions {
 }
 
 /** The `amazonCheckoutSessionId` Amazon appended to the confirm page's URL, or null. */
-export const getCheckoutSessionId = (url: string = location.href) =>
-  new URL(url, location.href).searchParams.get('amazonCheckoutSessionId');
+export const getCheckoutSessionId = (url: string = location.href) => new URL(url, location.href).searchParams.get('amazonCheckoutSessionId');
 
 const need = (value: string, field: string, fix: string) => {
   if (!value) throw new AmazonPayError('CONFIG_INVALID', `${field}: missing; ${fix}`, { field });
@@ -35,10 +34,12 @@ export async function bindChangeAction(
 ): Promise<void> {
   need(amazonCheckoutSessionId, 'amazonCheckoutSessionId', SESSION_FIX);
   if (changeAction != 'changeAddress' && changeAction != 'changePayment') {
-    throw new AmazonPayError('CONFIG_INVALID', `changeAction: "${changeAction}" is not allowed; use changeAddress or changePayment`, { field: 'changeAction' });
+    throw new AmazonPayError('CONFIG_INVALID', `changeAction: "${String(changeAction)}" is not allowed; use changeAddress or changePayment`, {
+      field: 'changeAction',
+    });
   }
   const el = typeof target == 'string' ? document.querySelector(target) : target;
-  if (!el) throw new AmazonPayError('CONFIG_INVALID', `target: nothing matches ${target}`, { field: 'target' });
+  if (!el) throw new AmazonPayError('CONFIG_INVALID', `target: nothing matches ${target as string}`, { field: 'target' });
   const ns = await loadCheckoutJs(options.scriptSrc || CHECKOUT_JS_URLS[options.region ?? 'fe'], { nonce: options.nonce });
   el.id ||= uniqueId();
   const selector = '#' + CSS.escape(el.id);

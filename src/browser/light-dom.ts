@@ -13,7 +13,7 @@ export function callWithLookup<T>(el: Element, selector: string, call: () => T):
   const own = Object.hasOwn(document, 'querySelector');
   document.querySelector = function (this: Document, s: string) {
     return s == selector ? el : original.call(this, s);
-  } as typeof original;
+  };
   try {
     return call();
   } finally {

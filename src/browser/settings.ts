@@ -30,7 +30,9 @@ export interface ButtonSettings {
  * unreachable): never the developer's text, which goes to the console and `amazon-pay-error`.
  */
 export const unavailableText = (language: string) =>
-  language == 'ja_JP' ? 'ただいま Amazon Pay をご利用いただけません。別のお支払い方法をご利用ください。' : 'Amazon Pay is not available right now. Please choose another payment method.';
+  language == 'ja_JP'
+    ? 'ただいま Amazon Pay をご利用いただけません。別のお支払い方法をご利用ください。'
+    : 'Amazon Pay is not available right now. Please choose another payment method.';
 
 /** One thing wrong with the settings: the attribute at fault and how to fix it. */
 export interface SettingsProblem {
@@ -55,7 +57,7 @@ export function checkSettings(s: ButtonSettings): SettingsProblem[] {
   const add = (field: string, message: string) => problems.push({ field, message: `${field}: ${message}` });
   // `allowed` is a space-separated list: it keeps the bundle small.
   const oneOf = (field: string, value: unknown, allowed: string, hint = '') =>
-    allowed.split(' ').includes(value as string) || add(field, `"${value}" is not one of ${allowed}${hint}`);
+    allowed.split(' ').includes(value as string) || add(field, `"${String(value)}" is not one of ${allowed}${hint}`);
 
   oneOf('mode', s.mode, 'standard apb buy-now');
   oneOf('region', s.region, 'fe na eu');
@@ -89,7 +91,7 @@ export function checkSettings(s: ButtonSettings): SettingsProblem[] {
   if (s.algorithm) oneOf('algorithm', s.algorithm, 'AMZN-PAY-RSASSA-PSS AMZN-PAY-RSASSA-PSS-V2');
   // checkout.js compares only a top-level publicKeyId with `sandbox`: ours is inside the session
   // config, so it would render a LIVE key in the sandbox without a word.
-  if (s.sandbox && /^LIVE-/.test(s.publicKeyId ?? '')) {
+  if (s.sandbox && (s.publicKeyId ?? '').startsWith('LIVE-')) {
     add('sandbox', `set with the LIVE key public-key-id="${s.publicKeyId}": remove sandbox, or use your SANDBOX- key`);
   }
   const amount = toAmount(s);

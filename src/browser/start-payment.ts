@@ -63,18 +63,20 @@ export async function startPayment(options: StartPaymentOptions): Promise<boolea
   // start-origins would also have, and submitting a form to it runs the endpoint's text here.
   const web = (u: URL) => u.protocol == 'https:' || u.protocol == 'http:';
   if (!web(url)) throw new AmazonPayError('REDIRECT_BLOCKED', `startUrl ${url.protocol} is not an http(s) URL`);
-  const allowed = (options.allowedOrigins ?? []).flatMap((o) => (URL.canParse(o, location.href) && web(new URL(o, location.href)) ? [new URL(o, location.href).origin] : []));
+  const allowed = (options.allowedOrigins ?? []).flatMap((o) =>
+    URL.canParse(o, location.href) && web(new URL(o, location.href)) ? [new URL(o, location.href).origin] : [],
+  );
   const gmo = url.protocol == 'https:' && /(^|\.)mul-pay\.jp$/.test(url.hostname);
   if (!gmo && url.origin != location.origin && !allowed.includes(url.origin)) {
-    throw new AmazonPayError(
-      'REDIRECT_BLOCKED',
-      `startUrl ${url.origin} is not GMO-PG nor this site; add it to start-origins`,
-    );
+    throw new AmazonPayError('REDIRECT_BLOCKED', `startUrl ${url.origin} is not GMO-PG nor this site; add it to start-origins`);
   }
   if (!emit(options.target ?? document, 'amazon-pay-redirect', { startUrl: url.href, accessId }, true)) return false;
 
   const form = Object.assign(document.createElement('form'), { method: 'POST', action: url.href, hidden: true });
-  for (const [name, value] of [['AccessID', accessId], ['Token', token]]) {
+  for (const [name, value] of [
+    ['AccessID', accessId],
+    ['Token', token],
+  ]) {
     // The token as received: the browser form-encodes it, so a "+" arrives as "+".
     form.append(Object.assign(document.createElement('input'), { type: 'hidden', name, value }));
   }

@@ -92,10 +92,7 @@ export interface AmazonPayNamespace {
   renderButton(selector: string, options: RenderButtonOptions): AmazonPayButtonHandle | undefined;
   /** Buy Now; not in the older builds. */
   renderJSButton?(selector: string, options: RenderJSButtonOptions): unknown;
-  bindChangeAction(
-    selector: string,
-    options: { amazonCheckoutSessionId: string; changeAction: 'changeAddress' | 'changePayment' },
-  ): void;
+  bindChangeAction(selector: string, options: { amazonCheckoutSessionId: string; changeAction: 'changeAddress' | 'changePayment' }): void;
   initCheckout?(options: unknown): void;
   signout?(callback?: () => void): void;
 }

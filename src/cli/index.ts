@@ -10,7 +10,7 @@ import { ordersCommand } from './orders.js';
 import { sandboxCommand } from './sandbox.js';
 
 const program = new Command('amazon-pay-v2')
-  .description('Amazon Pay V2 through GMO-PG: the offline sandbox and the shop\'s orders')
+  .description("Amazon Pay V2 through GMO-PG: the offline sandbox and the shop's orders")
   .addCommand(sandboxCommand())
   .addCommand(ordersCommand())
   .showHelpAfterError()

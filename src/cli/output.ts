@@ -13,7 +13,16 @@ export function orderTable(orders: readonly PublicOrder[]): string {
     ...orders.map((o) => [o.orderId, o.kind, o.stage, o.status ?? '-', String(o.amount + o.tax), o.createdAt.replace('T', ' ').slice(0, 19)]),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === 4 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, i) => (i === 4 ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function orderDetail(order: PublicOrder, history?: readonly OrderEvent[]): string {
@@ -22,7 +31,8 @@ export function orderDetail(order: PublicOrder, history?: readonly OrderEvent[])
     `stage     ${order.stage}${order.status ? `, GMO-PG status ${order.status}` : ''}`,
     `amount    ${yen(order.amount)}${order.tax ? ` + tax ${yen(order.tax)}` : ''}${order.cancelAmount || order.cancelTax ? `, refunded ${yen(order.cancelAmount + order.cancelTax)}` : ''}`,
   ];
-  if (order.chargePermissionId) lines.push(`consent   ${order.chargePermissionId}${order.frequencyUnit ? ` (every ${order.frequencyValue} ${order.frequencyUnit})` : ''}`);
+  if (order.chargePermissionId)
+    lines.push(`consent   ${order.chargePermissionId}${order.frequencyUnit ? ` (every ${order.frequencyValue} ${order.frequencyUnit})` : ''}`);
   if (order.parentOrderId) lines.push(`charges   the consent of ${order.parentOrderId}`);
   if (order.errorCodes) lines.push(`errors    ${order.errorCodes}`);
   lines.push(`created   ${order.createdAt}`, `updated   ${order.updatedAt}`);

@@ -27,7 +27,12 @@ export function sandboxCommand(): Command {
       const envPort = process.env.PORT === undefined ? undefined : port(process.env.PORT);
       const stateFile = opts.stateFile ?? process.env.SANDBOX_STATE_FILE ?? '.data/sandbox.json';
       const latencyMs = opts.latency ?? (process.env.SANDBOX_LATENCY_MS ? latency(process.env.SANDBOX_LATENCY_MS) : undefined);
-      const { stop } = await serveSandbox({ port: opts.port ?? envPort ?? 8787, notifyUrl: opts.notifyUrl ?? process.env.NOTIFY_URL, stateFile: stateFile === 'none' ? undefined : stateFile, latencyMs });
+      const { stop } = await serveSandbox({
+        port: opts.port ?? envPort ?? 8787,
+        notifyUrl: opts.notifyUrl ?? process.env.NOTIFY_URL,
+        stateFile: stateFile === 'none' ? undefined : stateFile,
+        latencyMs,
+      });
       const quit = () => (stop(), process.exit(0));
       process.on('SIGINT', quit);
       process.on('SIGTERM', quit);

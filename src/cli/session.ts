@@ -61,7 +61,11 @@ export function session<A extends unknown[]>(fn: (s: CommandSession, ...args: A)
         // an empty store there and answer "no orders".
         const where = storeLocation({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
         if ('dataDir' in where && !existsSync(join(where.dataDir, 'PG_VERSION'))) {
-          throw new CliError(`no order store in ${resolve(where.dataDir)}: give the server's folder with --data-dir (its default is .data/orders where the server runs), or DATABASE_URL for PostgreSQL`, EXIT.unavailable, 'STORE_UNAVAILABLE');
+          throw new CliError(
+            `no order store in ${resolve(where.dataDir)}: give the server's folder with --data-dir (its default is .data/orders where the server runs), or DATABASE_URL for PostgreSQL`,
+            EXIT.unavailable,
+            'STORE_UNAVAILABLE',
+          );
         }
         try {
           return (store = await openOrderStore({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir }));

@@ -154,7 +154,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   const authenticate = (orderId: string, outcome: 'paid' | 'declined' = 'paid') => {
     const trade = state.tradeByOrder(shopId, orderId);
-    if (!trade || trade.flow !== 'buy-now' || trade.status !== 'REQSUCCESS') throw new Error(`no Buy Now payment of order ${orderId} waits for the buyer to authenticate`);
+    if (!trade || trade.flow !== 'buy-now' || trade.status !== 'REQSUCCESS')
+      throw new Error(`no Buy Now payment of order ${orderId} waits for the buyer to authenticate`);
     completePayment(context({ req: { url: 'http://127.0.0.1/' } }), trade, outcome);
     return trade.retUrl ?? '';
   };

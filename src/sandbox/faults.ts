@@ -125,37 +125,50 @@ export function parseFaults(text: string, apis: readonly string[]): { faults: Fa
   if (!input || typeof input !== 'object' || Array.isArray(input)) return { error: { message: 'send a JSON object, e.g. {"declineNext":1}' } };
   const count = (value: unknown, field: string, max: number, min = 1) => {
     if (Number.isInteger(value) && (value as number) >= min && (value as number) <= max) return value as number;
-    throw { field, message: `${field}: a whole number from ${min} to ${max}` };
+    throw new FaultSettingError(field, `${field}: a whole number from ${min} to ${max}`);
   };
   const api = (value: unknown, field: string) => {
     if (typeof value === 'string' && apis.includes(value)) return value;
-    throw { field, message: `${field}: one of ${apis.join(', ')}` };
+    throw new FaultSettingError(field, `${field}: one of ${apis.join(', ')}`);
   };
   try {
     const faults: FaultRequest = {};
     const known = ['failNext', 'delayNext', 'holdAnswerNext', 'cutNext', 'declineNext', 'dropNotifications', 'authenticateNext', 'clear'];
     const unknown = Object.keys(input).filter((k) => !known.includes(k));
-    if (unknown.length) throw { field: unknown[0], message: `${unknown[0]}: not a fault; use ${known.join(', ')}` };
+    if (unknown.length) throw new FaultSettingError(unknown[0], `${unknown[0]}: not a fault; use ${known.join(', ')}`);
     if (input.failNext !== undefined) {
       const f = input.failNext ?? {};
       const codes = [f.errInfo].flat();
       if (!codes.length || codes.some((code) => typeof code !== 'string' || !/^[A-Z0-9]{9}$/.test(code))) {
-        throw { field: 'failNext.errInfo', message: 'failNext.errInfo: a GMO-PG code such as "E01040010", or a list of them' };
+        throw new FaultSettingError('failNext.errInfo', 'failNext.errInfo: a GMO-PG code such as "E01040010", or a list of them');
       }
       faults.failNext = { api: api(f.api, 'failNext.api'), errInfo: codes, times: f.times === undefined ? 1 : count(f.times, 'failNext.times', 1000) };
     }
     if (input.delayNext !== undefined) {
       const d = input.delayNext ?? {};
-      faults.delayNext = { api: api(d.api, 'delayNext.api'), ms: count(d.ms, 'delayNext.ms', 60_000, 0), times: d.times === undefined ? 1 : count(d.times, 'delayNext.times', 1000) };
+      faults.delayNext = {
+        api: api(d.api, 'delayNext.api'),
+        ms: count(d.ms, 'delayNext.ms', 60_000, 0),
+        times: d.times === undefined ? 1 : count(d.times, 'delayNext.times', 1000),
+      };
     }
     if (input.holdAnswerNext !== undefined) {
       const d = input.holdAnswerNext ?? {};
-      faults.holdAnswerNext = { api: api(d.api, 'holdAnswerNext.api'), ms: count(d.ms, 'holdAnswerNext.ms', 60_000, 0), times: d.times === undefined ? 1 : count(d.times, 'holdAnswerNext.times', 1000) };
+      faults.holdAnswerNext = {
+        api: api(d.api, 'holdAnswerNext.api'),
+        ms: count(d.ms, 'holdAnswerNext.ms', 60_000, 0),
+        times: d.times === undefined ? 1 : count(d.times, 'holdAnswerNext.times', 1000),
+      };
     }
     if (input.cutNext !== undefined) {
       const d = input.cutNext ?? {};
-      if (d.processed !== undefined && typeof d.processed !== 'boolean') throw { field: 'cutNext.processed', message: 'cutNext.processed: true (GMO-PG acts, then the answer is lost) or false' };
-      faults.cutNext = { api: api(d.api, 'cutNext.api'), processed: d.processed === true, times: d.times === undefined ? 1 : count(d.times, 'cutNext.times', 1000) };
+      if (d.processed !== undefined && typeof d.processed !== 'boolean')
+        throw new FaultSettingError('cutNext.processed', 'cutNext.processed: true (GMO-PG acts, then the answer is lost) or false');
+      faults.cutNext = {
+        api: api(d.api, 'cutNext.api'),
+        processed: d.processed === true,
+        times: d.times === undefined ? 1 : count(d.times, 'cutNext.times', 1000),
+      };
     }
     if (input.declineNext !== undefined) faults.declineNext = count(input.declineNext, 'declineNext', 1000);
     if (input.dropNotifications !== undefined) faults.dropNotifications = count(input.dropNotifications, 'dropNotifications', 1000);
@@ -163,6 +176,17 @@ export function parseFaults(text: string, apis: readonly string[]): { faults: Fa
     if (input.clear !== undefined) faults.clear = input.clear === true;
     return { faults };
   } catch (error) {
-    return { error: error as { field: string; message: string } };
+    if (!(error instanceof FaultSettingError)) throw error;
+    return { error: { field: error.field, message: error.message } };
+  }
+}
+
+/** A fault setting out of range, naming its field. */
+class FaultSettingError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
   }
 }

@@ -4,8 +4,7 @@
  */
 import { ADDRESSES, BUYER, CARDS } from './fixtures.js';
 
-export const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const STYLE = `
   body{font:15px/1.6 "Noto Sans JP Variable",system-ui,"Hiragino Sans","Noto Sans JP",sans-serif;margin:0;background:#f3f3f3;color:#0f1111}
@@ -55,9 +54,9 @@ export function choicePage(o: {
   const addresses = ADDRESSES.map(
     (_, i) => `<label><input type="radio" name="address" value="${i}"${i === o.addressIndex ? ' checked' : ''}> ${escapeHtml(addressText(i))}</label>`,
   ).join('');
-  const cards = CARDS.map(
-    (c, i) => `<label><input type="radio" name="card" value="${i}"${i === o.cardIndex ? ' checked' : ''}> ${escapeHtml(c)}</label>`,
-  ).join('');
+  const cards = CARDS.map((c, i) => `<label><input type="radio" name="card" value="${i}"${i === o.cardIndex ? ' checked' : ''}> ${escapeHtml(c)}</label>`).join(
+    '',
+  );
   return page(
     o.title,
     `<h1>${escapeHtml(o.title)}</h1>

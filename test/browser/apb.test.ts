@@ -144,18 +144,28 @@ describe('<amazon-pay-v2 mode="apb">', () => {
   });
 
   const failures: [string, string, string, (e: { status?: number; message: string; gmoErrors?: unknown[] }) => void][] = [
-    ['an HTTP 500', 'http500', 'ENDPOINT_FAILED', (e) => {
-      expect(e.status).to.equal(500);
-      expect(e.message).to.contain('HTTP 500: internal error');
-    }],
+    [
+      'an HTTP 500',
+      'http500',
+      'ENDPOINT_FAILED',
+      (e) => {
+        expect(e.status).to.equal(500);
+        expect(e.message).to.contain('HTTP 500: internal error');
+      },
+    ],
     ['an answer that is not JSON', 'html', 'ENDPOINT_INVALID', (e) => expect(e.message).to.contain('must answer {startUrl, accessId, token}')],
     ['an answer without accessId and token', 'incomplete', 'ENDPOINT_INVALID', () => {}],
-    ['a GMO-PG error passed on by the endpoint', 'gmo', 'ENDPOINT_FAILED', (e) => {
-      expect(e.status).to.equal(502);
-      expect(e.message).to.contain('GMO-PG answered E01040010');
-      expect(e.gmoErrors).to.deep.equal([{ errCode: 'E01', errInfo: 'E01040010', message: 'OrderID previously used' }]);
-      expect((e as { userMessage?: string }).userMessage).to.equal('Amazon Pay could not start the payment (E01040010)');
-    }],
+    [
+      'a GMO-PG error passed on by the endpoint',
+      'gmo',
+      'ENDPOINT_FAILED',
+      (e) => {
+        expect(e.status).to.equal(502);
+        expect(e.message).to.contain('GMO-PG answered E01040010');
+        expect(e.gmoErrors).to.deep.equal([{ errCode: 'E01', errInfo: 'E01040010', message: 'OrderID previously used' }]);
+        expect((e as { userMessage?: string }).userMessage).to.equal('Amazon Pay could not start the payment (E01040010)');
+      },
+    ],
     ['a startUrl on a host it may not send shoppers to', 'foreign', 'REDIRECT_BLOCKED', (e) => expect(e.message).to.contain('https://evil.example')],
   ];
   for (const [what, scenario, code, check] of failures) {

@@ -19,7 +19,7 @@ async function onAmazonScreen(action: 'pay' | 'cancel') {
   for (let i = 0; i < 100 && !document.querySelector('dialog[data-amazonpay-buy-now]'); i++) await sleep(10);
   const dialog = document.querySelector<HTMLDialogElement>('dialog[data-amazonpay-buy-now]')!;
   expect(dialog, "Amazon's screen").to.exist;
-  const text = dialog.textContent!;
+  const text = dialog.textContent;
   dialog.querySelector<HTMLButtonElement>(`[data-action=${action}]`)!.click();
   return text;
 }
@@ -36,7 +36,14 @@ describe('<amazon-pay-v2 mode="buy-now">', () => {
     const [render] = fake().renders as unknown as { kind: string; options: Record<string, unknown> }[];
     expect(render.kind).to.equal('buy-now');
     const o = render.options;
-    expect([o.merchantId, o.productType, o.checkoutMode, o.sandbox, o.ledgerCurrency, o.checkoutLanguage]).to.deep.equal(['A2MERCHANT', 'PayOnly', 'ProcessOrder', true, 'JPY', 'ja_JP']);
+    expect([o.merchantId, o.productType, o.checkoutMode, o.sandbox, o.ledgerCurrency, o.checkoutLanguage]).to.deep.equal([
+      'A2MERCHANT',
+      'PayOnly',
+      'ProcessOrder',
+      true,
+      'JPY',
+      'ja_JP',
+    ]);
     expect(o.checkoutSessionConfig).to.deep.include({ storeId: 'amzn1.application-oa2-client.test', processorSpecifications: { name: 'gmopg' } });
     for (const handler of ['onInitCheckout', 'onCompleteCheckout', 'onCancel', 'onError']) expect(typeof o[handler], handler).to.equal('function');
   });
@@ -82,8 +89,12 @@ describe('<amazon-pay-v2 mode="buy-now">', () => {
     expect(run.status).to.equal('success');
     const sent = JSON.parse((await serverSeen(key)).last!.body);
     expect(sent).to.deep.equal({
-      step: 'complete', orderId: 'AP-BUYNOW-1', amazonChargePermissionId: run.completed!.amazonChargePermissionId, amazonPayMFAReturnUrl: run.completed!.amazonPayMFAReturnUrl,
-      billingAddress: { name: 'テスト 太郎' }, paymentDescriptor: 'Visa ****1111',
+      step: 'complete',
+      orderId: 'AP-BUYNOW-1',
+      amazonChargePermissionId: run.completed!.amazonChargePermissionId,
+      amazonPayMFAReturnUrl: run.completed!.amazonPayMFAReturnUrl,
+      billingAddress: { name: 'テスト 太郎' },
+      paymentDescriptor: 'Visa ****1111',
     });
     expect(Object.keys(sent)).to.not.include('amount');
     expect((await serverSeen(key)).count).to.equal(2); // init, then complete

@@ -15,10 +15,7 @@ describe('confirm page helpers', () => {
 
   it('binds "change address" and "change payment" links to Amazon, without following their href', async () => {
     const scriptSrc = standInUrl();
-    document.body.insertAdjacentHTML(
-      'beforeend',
-      '<a id="change-address" href="#should-not-go">変更</a><button id="change-payment">変更</button>',
-    );
+    document.body.insertAdjacentHTML('beforeend', '<a id="change-address" href="#should-not-go">変更</a><button id="change-payment">変更</button>');
     const address = document.getElementById('change-address')!;
     const payment = document.getElementById('change-payment')!;
     try {
@@ -54,7 +51,11 @@ describe('confirm page helpers', () => {
   });
 
   it('names the field and the fix for bad input', async () => {
-    const errorOf = (p: Promise<unknown>) => p.then(() => null, (e) => e as AmazonPayError);
+    const errorOf = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e) => e as AmazonPayError,
+      );
     const noSession = await errorOf(bindChangeAction(document.body, '', 'changeAddress', { scriptSrc: standInUrl() }));
     expect(noSession).to.include({ code: 'CONFIG_INVALID', field: 'amazonCheckoutSessionId' });
     expect(noSession!.message).to.contain('getCheckoutSessionId()');

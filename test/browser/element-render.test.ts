@@ -57,10 +57,10 @@ describe('<amazon-pay-v2> rendering', () => {
 
   it('passes every attribute through, with the estimated amount in the ledger currency', async () => {
     const { ready } = mount(
-      standard(standInUrl(), 'product-type="PayOnly" placement="Product" button-color="DarkGray" estimated-amount="1980" algorithm="AMZN-PAY-RSASSA-PSS-V2"').replace(
-        '<amazon-pay-v2 ',
-        `<amazon-pay-v2 payload-json='${PAYLOAD}' `,
-      ),
+      standard(
+        standInUrl(),
+        'product-type="PayOnly" placement="Product" button-color="DarkGray" estimated-amount="1980" algorithm="AMZN-PAY-RSASSA-PSS-V2"',
+      ).replace('<amazon-pay-v2 ', `<amazon-pay-v2 payload-json='${PAYLOAD}' `),
     );
     await ready;
     const { options } = fake().renders[0];
@@ -267,7 +267,9 @@ describe('<amazon-pay-v2> rendering', () => {
   });
 
   it('shows the fallback slot only when the button cannot be shown', async () => {
-    const { el, ready } = mount<AmazonPayV2>(standard(standInUrl(), '').replace('></amazon-pay-v2>', '><p slot="fallback">別のお支払い方法をお選びください</p></amazon-pay-v2>'));
+    const { el, ready } = mount<AmazonPayV2>(
+      standard(standInUrl(), '').replace('></amazon-pay-v2>', '><p slot="fallback">別のお支払い方法をお選びください</p></amazon-pay-v2>'),
+    );
     withPayload(el);
     await ready;
     const fallback = el.querySelector<HTMLElement>('[slot=fallback]')!;

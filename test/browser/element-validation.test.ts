@@ -98,12 +98,18 @@ describe('<amazon-pay-v2> validation', () => {
   });
 
   it('sends sandbox only when it is set, so that checkout.js tells the environment from the key', async () => {
-    for (const [attrs, expected] of [['public-key-id="SANDBOX-AKEY"', undefined], ['public-key-id="SANDBOX-AKEY" sandbox', true], ['public-key-id="LIVE-AKEY"', undefined]] as const) {
+    for (const [attrs, expected] of [
+      ['public-key-id="SANDBOX-AKEY"', undefined],
+      ['public-key-id="SANDBOX-AKEY" sandbox', true],
+      ['public-key-id="LIVE-AKEY"', undefined],
+    ] as const) {
       resetAmazon();
-      const { el, ready } = mount<AmazonPayV2>(`<amazon-pay-v2 script-src="${standInUrl()}" merchant-id="A2MERCHANT" signature="sig" ${attrs}></amazon-pay-v2>`);
+      const { el, ready } = mount<AmazonPayV2>(
+        `<amazon-pay-v2 script-src="${standInUrl()}" merchant-id="A2MERCHANT" signature="sig" ${attrs}></amazon-pay-v2>`,
+      );
       el.payloadJson = PAYLOAD;
       await ready;
-      const options = fake().renders[0].options as Record<string, unknown>;
+      const options = fake().renders[0].options;
       expect(options.sandbox, attrs).to.equal(expected);
       expect('sandbox' in options, attrs).to.equal(expected !== undefined);
       unmountAll();
@@ -111,7 +117,10 @@ describe('<amazon-pay-v2> validation', () => {
   });
 
   it('renders USD and EUR amounts the way checkout.js takes them: 10, 12.5 and 12.50', async () => {
-    for (const [region, currency, language] of [['na', 'USD', 'en_US'], ['eu', 'EUR', 'de_DE']] as const) {
+    for (const [region, currency, language] of [
+      ['na', 'USD', 'en_US'],
+      ['eu', 'EUR', 'de_DE'],
+    ] as const) {
       for (const value of ['10', '12.5', '12.50']) {
         resetAmazon();
         const { el, ready, errors } = mount<AmazonPayV2>(
@@ -129,7 +138,12 @@ describe('<amazon-pay-v2> validation', () => {
   });
 
   it('takes the product types of each region: Donation everywhere, PayAndShipMultiAddress in the EU only', async () => {
-    for (const [region, currency, language, productType] of [['na', 'USD', 'en_US', 'Donation'], ['eu', 'EUR', 'en_GB', 'Donation'], ['eu', 'EUR', 'en_GB', 'PayAndShipMultiAddress'], ['fe', 'JPY', 'ja_JP', 'Donation']] as const) {
+    for (const [region, currency, language, productType] of [
+      ['na', 'USD', 'en_US', 'Donation'],
+      ['eu', 'EUR', 'en_GB', 'Donation'],
+      ['eu', 'EUR', 'en_GB', 'PayAndShipMultiAddress'],
+      ['fe', 'JPY', 'ja_JP', 'Donation'],
+    ] as const) {
       resetAmazon();
       const { el, ready } = mount<AmazonPayV2>(
         `<amazon-pay-v2 script-src="${standInUrl({ region })}" region="${region}" ledger-currency="${currency}" checkout-language="${language}" product-type="${productType}" ${VALID}></amazon-pay-v2>`,
@@ -158,7 +172,9 @@ describe('<amazon-pay-v2> validation', () => {
 
   it('with show-errors, shows the general line when checkout.js cannot be loaded', async () => {
     const shown = (el: AmazonPayV2) => el.shadowRoot!.querySelector<HTMLElement>('[part=message]')!;
-    const unreachable = mount<AmazonPayV2>(`<amazon-pay-v2 ${VALID} show-errors checkout-language="en_US" region="na" ledger-currency="USD" script-src="${standInUrl({ status: 404 })}"></amazon-pay-v2>`);
+    const unreachable = mount<AmazonPayV2>(
+      `<amazon-pay-v2 ${VALID} show-errors checkout-language="en_US" region="na" ledger-currency="USD" script-src="${standInUrl({ status: 404 })}"></amazon-pay-v2>`,
+    );
     unreachable.el.payloadJson = PAYLOAD;
     await oneEvent(unreachable.el, 'amazon-pay-error');
     expect(unreachable.errors[0].code).to.equal('SCRIPT_LOAD_FAILED');

@@ -83,7 +83,7 @@ export function captureNextFormPost(): Promise<{ form: HTMLFormElement; raw: str
           'load',
           () => {
             const doc = frame.contentDocument!;
-            resolve({ form, raw: doc.getElementById('body')!.textContent!, contentType: doc.getElementById('type')!.textContent! });
+            resolve({ form, raw: doc.getElementById('body')!.textContent, contentType: doc.getElementById('type')!.textContent });
             frame.remove();
           },
           { once: true },
@@ -99,7 +99,7 @@ export function readyOrError(el: EventTarget): Promise<Event> {
   return Promise.race([
     oneEvent(el, 'amazon-pay-ready'),
     oneEvent(el, 'amazon-pay-error').then((e) => {
-      throw new Error(`amazon-pay-error: ${(e as CustomEvent).detail.message}`);
+      throw new Error(`amazon-pay-error: ${e.detail.message}`);
     }),
   ]);
 }

@@ -87,7 +87,9 @@ class Checkout implements Cmd {
       };
       body = { amazonCheckoutSessionId: (await amazonCheckout(world.sandbox, payload)).sessionId };
     }
-    const response = await call(world, 'POST /checkout', () => fetch(`${world.api}/checkout`, { method: 'POST', headers: json(world, cartOf(intent)), body: JSON.stringify(body) }));
+    const response = await call(world, 'POST /checkout', () =>
+      fetch(`${world.api}/checkout`, { method: 'POST', headers: json(world, cartOf(intent)), body: JSON.stringify(body) }),
+    );
     const answer: any = await response.json();
     expectStatus('POST /checkout', response, [200, 409, 502, 503, 504], answer);
     intent.orderId = answer.orderId ?? answer.error?.orderId;
@@ -96,7 +98,11 @@ class Checkout implements Cmd {
     const page = formFields(await start.text());
     if (!page.action) return; // the token was refused (expired): nothing to pay
     if (this.action === 'decline') world.sandbox.faults.declineNext();
-    const result = formFields(await (await postForm(new URL(page.action, world.sandbox.origin).href, { ...page.fields, action: this.action === 'cancel' ? 'cancel' : 'continue' })).text());
+    const result = formFields(
+      await (
+        await postForm(new URL(page.action, world.sandbox.origin).href, { ...page.fields, action: this.action === 'cancel' ? 'cancel' : 'continue' })
+      ).text(),
+    );
     if (!result.action) return;
     intent.retUrl = result;
     if (this.returns) await returnTo(world, result);
@@ -119,25 +125,36 @@ class BuyNow implements Cmd {
   async run(m: Model, r: Real) {
     const { world } = r;
     const intent = newIntent(m, r, 'buy-now');
-    const init = await call(world, 'POST /buy-now init', () => fetch(`${world.api}/buy-now`, { method: 'POST', headers: json(world, cartOf(intent)), body: '{"step":"init"}' }));
+    const init = await call(world, 'POST /buy-now init', () =>
+      fetch(`${world.api}/buy-now`, { method: 'POST', headers: json(world, cartOf(intent)), body: '{"step":"init"}' }),
+    );
     const quote: any = await init.json();
     expectStatus('POST /buy-now init', init, [200, 503], quote);
     if (init.status !== 200) return;
     intent.orderId = quote.orderId;
     intent.approved = Number(quote.totalOrderAmount.amount);
     if (intent.approved !== intent.amount + intent.tax) throw new Violation(`Buy Now quoted ${intent.approved} for a cart of ${intent.amount + intent.tax}`);
-    const made = await fetch(`${world.sandbox.origin}/amazon/buy-now/charge-permission`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ merchantId: 'A2MODEL', amount: intent.approved }) });
+    const made = await fetch(`${world.sandbox.origin}/amazon/buy-now/charge-permission`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantId: 'A2MODEL', amount: intent.approved }),
+    });
     const amazon = (await made.json()) as { amazonChargePermissionId: string; amazonPayMFAReturnUrl: string };
     if (this.outcome === 'decline') world.sandbox.faults.declineNext();
     if (this.outcome === 'mfa') world.sandbox.faults.authenticateNext();
     // A changed cart: an amount nobody quoted to Amazon. It must never be authorized.
     const cart = this.cartChanges ? { amount: r.nextAmount() + 1_000_000, tax: 0 } : cartOf(intent);
     const complete = await call(world, 'POST /buy-now complete', () =>
-      fetch(`${world.api}/buy-now`, { method: 'POST', headers: json(world, cart), body: JSON.stringify({ step: 'complete', orderId: quote.orderId, ...amazon }) }),
+      fetch(`${world.api}/buy-now`, {
+        method: 'POST',
+        headers: json(world, cart),
+        body: JSON.stringify({ step: 'complete', orderId: quote.orderId, ...amazon }),
+      }),
     );
     const answer: any = await complete.json();
     expectStatus('POST /buy-now complete', complete, [200, 503], answer);
-    if (complete.status === 200 && !['success', 'decline', 'error'].includes(answer.status)) throw new Violation(`Buy Now answered Amazon ${JSON.stringify(answer)}`);
+    if (complete.status === 200 && !['success', 'decline', 'error'].includes(answer.status))
+      throw new Violation(`Buy Now answered Amazon ${JSON.stringify(answer)}`);
     if (this.cartChanges && answer.status === 'success') throw new Violation(`Buy Now with a changed cart answered success: ${JSON.stringify(answer)}`);
   }
   toString = () => `BuyNow(${this.outcome}${this.cartChanges ? ', cart changed' : ''})`;
@@ -145,7 +162,10 @@ class BuyNow implements Cmd {
 
 /** The buyer passes (or fails) Amazon's authentication for a Buy Now payment that waits for it. */
 class Authenticate implements Cmd {
-  constructor(readonly pick: number, readonly passes: boolean) {}
+  constructor(
+    readonly pick: number,
+    readonly passes: boolean,
+  ) {}
   check = (m: Readonly<Model>) => m.intents.some((i) => i.kind === 'buy-now' && i.orderId);
   async run(m: Model, r: Real) {
     const candidates = m.intents.filter((i) => i.kind === 'buy-now' && i.orderId);
@@ -161,7 +181,10 @@ class Authenticate implements Cmd {
 
 /** GMO-PG's result form posted again (a reload, a double submit), or edited by the shopper. */
 class RetUrlAgain implements Cmd {
-  constructor(readonly pick: number, readonly how: 'replay' | 'paid-status' | 'bad-checkstring' | 'markup-errinfo') {}
+  constructor(
+    readonly pick: number,
+    readonly how: 'replay' | 'paid-status' | 'bad-checkstring' | 'markup-errinfo',
+  ) {}
   check = (m: Readonly<Model>) => m.intents.some((i) => i.retUrl);
   async run(m: Model, r: Real) {
     const forms = m.intents.filter((i) => i.retUrl);
@@ -177,13 +200,20 @@ class RetUrlAgain implements Cmd {
 
 /** A result notification: GMO-PG's, late, repeated or out of order, or anyone's (it is only a hint). */
 class Notify implements Cmd {
-  constructor(readonly pick: number, readonly status: string) {}
+  constructor(
+    readonly pick: number,
+    readonly status: string,
+  ) {}
   check = (m: Readonly<Model>) => m.intents.some((i) => i.orderId);
   async run(m: Model, r: Real) {
     const known = m.intents.filter((i) => i.orderId);
     const orderId = known[this.pick % known.length].orderId!;
     const response = await call(r.world, 'POST /notify', () =>
-      fetch(`${r.world.api}/notify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `ShopID=${r.world.sandbox.shopId}&OrderID=${orderId}&Status=${this.status}&PayType=38` }),
+      fetch(`${r.world.api}/notify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `ShopID=${r.world.sandbox.shopId}&OrderID=${orderId}&Status=${this.status}&PayType=38`,
+      }),
     );
     const text = await response.text();
     if (response.status !== 200 || text !== '0') throw new Violation(`POST /notify answered HTTP ${response.status} ${text}`);
@@ -204,16 +234,22 @@ class DropNotifications implements Cmd {
 
 /** The operator, on an order this sequence knows: GMO-PG may refuse, and that is an answer (409). */
 class Operate implements Cmd {
-  constructor(readonly op: 'capture' | 'cancel' | 'cancel-authorization' | 'refund' | 'refund-part' | 'change', readonly pick: number) {}
+  constructor(
+    readonly op: 'capture' | 'cancel' | 'cancel-authorization' | 'refund' | 'refund-part' | 'change',
+    readonly pick: number,
+  ) {}
   check = (m: Readonly<Model>) => m.intents.some((i) => i.orderId);
   async run(m: Model, r: Real) {
     const known = m.intents.filter((i) => i.orderId);
     const intent = known[this.pick % known.length];
     const body =
-      this.op === 'change' ? { orderId: intent.orderId, amount: Math.max(1, Math.floor(intent.amount * 0.8)) }
-      : this.op === 'refund-part' ? { orderId: intent.orderId, amount: Math.max(1, Math.floor(intent.amount / 3)) }
-      : this.op === 'cancel-authorization' ? { orderId: intent.orderId, only: 'authorization' }
-      : { orderId: intent.orderId };
+      this.op === 'change'
+        ? { orderId: intent.orderId, amount: Math.max(1, Math.floor(intent.amount * 0.8)) }
+        : this.op === 'refund-part'
+          ? { orderId: intent.orderId, amount: Math.max(1, Math.floor(intent.amount / 3)) }
+          : this.op === 'cancel-authorization'
+            ? { orderId: intent.orderId, only: 'authorization' }
+            : { orderId: intent.orderId };
     const name = this.op === 'refund-part' ? 'refund' : this.op === 'cancel-authorization' ? 'cancel' : this.op;
     const { status, json: answer } = await operate(r.world, name, body);
     if (status !== 200 && status !== 409) throw new Violation(`${name}: HTTP ${status} ${JSON.stringify(answer)}`);
@@ -268,7 +304,10 @@ class Purge implements Cmd {
 
 /** kill -9 of the shop, while a checkout or a Buy Now completion is on its way (or not), then a restart. */
 class Crash implements Cmd {
-  constructor(readonly during: 'checkout' | 'buy-now' | 'nothing', readonly afterMs: number) {}
+  constructor(
+    readonly during: 'checkout' | 'buy-now' | 'nothing',
+    readonly afterMs: number,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real) {
     const { world } = r;
@@ -277,7 +316,10 @@ class Crash implements Cmd {
       const intent = newIntent(m, r, 'apb');
       inFlight = fetch(`${world.api}/checkout`, { method: 'POST', headers: json(world, cartOf(intent)), body: '{}' })
         .then((res) => res.json())
-        .then((a: any) => (intent.orderId = a.orderId ?? a.error?.orderId), () => {});
+        .then(
+          (a: any) => (intent.orderId = a.orderId ?? a.error?.orderId),
+          () => {},
+        );
     } else if (this.during === 'buy-now') {
       inFlight = new BuyNow('pay', false).run(m, r).catch(() => {}); // its answer may be cut by the crash
     }
@@ -303,7 +345,9 @@ class DatabaseOutage implements Cmd {
     else pg.freeze();
     try {
       const intent = newIntent(m, r, 'apb');
-      const response = await call(world, 'POST /checkout (database away)', () => fetch(`${world.api}/checkout`, { method: 'POST', headers: json(world, cartOf(intent)), body: '{}' }));
+      const response = await call(world, 'POST /checkout (database away)', () =>
+        fetch(`${world.api}/checkout`, { method: 'POST', headers: json(world, cartOf(intent)), body: '{}' }),
+      );
       const answer: any = await response.json();
       expectStatus('POST /checkout (database away)', response, [503], answer);
       intent.orderId = answer.error?.orderId;
@@ -319,7 +363,10 @@ const APIS = ['EntryTranAmazonpay', 'ExecTranAmazonpay', 'SearchTradeMulti', 'Am
 
 /** One GMO-PG fault, armed for the next call of an API. */
 class GmoFault implements Cmd {
-  constructor(readonly api: (typeof APIS)[number], readonly kind: 'delay' | 'hang' | 'cut' | 'cut-after' | 'busy' | 'rate-limit') {}
+  constructor(
+    readonly api: (typeof APIS)[number],
+    readonly kind: 'delay' | 'hang' | 'cut' | 'cut-after' | 'busy' | 'rate-limit',
+  ) {}
   check = () => true;
   async run(_m: Model, r: Real) {
     const { faults } = r.world.sandbox;
@@ -339,19 +386,27 @@ const pick = fc.nat({ max: 50 });
 /** The commands, weighted: shoppers most, faults often, crashes and outages now and then. */
 export function commandArbitraries(kind: 'pglite' | 'postgres'): fc.Arbitrary<Cmd>[] {
   const arbs: fc.Arbitrary<Cmd>[] = [
-    fc.tuple(fc.constantFrom('apb', 'session', 'recurring'), fc.constantFrom('pay', 'pay', 'decline', 'cancel', 'leave'), fc.boolean()).map(([k, a, ret]) => new Checkout(k as never, a as never, ret)),
-    fc.tuple(fc.constantFrom('apb', 'session', 'recurring'), fc.constant('pay'), fc.constant(true)).map(([k, a, ret]) => new Checkout(k as never, a as never, ret)),
+    fc
+      .tuple(fc.constantFrom('apb', 'session', 'recurring'), fc.constantFrom('pay', 'pay', 'decline', 'cancel', 'leave'), fc.boolean())
+      .map(([k, a, ret]) => new Checkout(k as never, a as never, ret)),
+    fc
+      .tuple(fc.constantFrom('apb', 'session', 'recurring'), fc.constant('pay'), fc.constant(true))
+      .map(([k, a, ret]) => new Checkout(k as never, a as never, ret)),
     fc.tuple(fc.constantFrom('pay', 'decline', 'mfa'), fc.boolean()).map(([o, changed]) => new BuyNow(o as never, changed)),
     fc.tuple(pick, fc.boolean()).map(([p, passes]) => new Authenticate(p, passes)),
     fc.tuple(pick, fc.constantFrom('replay', 'replay', 'paid-status', 'bad-checkstring', 'markup-errinfo')).map(([p, how]) => new RetUrlAgain(p, how as never)),
     fc.tuple(pick, fc.constantFrom('AUTH', 'SALES', 'REQSUCCESS', 'PAYFAIL', 'CANCEL')).map(([p, s]) => new Notify(p, s)),
     fc.integer({ min: 1, max: 3 }).map((n) => new DropNotifications(n)),
-    fc.tuple(fc.constantFrom('capture', 'capture', 'cancel', 'cancel-authorization', 'refund', 'refund-part', 'change'), pick).map(([op, p]) => new Operate(op as never, p)),
+    fc
+      .tuple(fc.constantFrom('capture', 'capture', 'cancel', 'cancel-authorization', 'refund', 'refund-part', 'change'), pick)
+      .map(([op, p]) => new Operate(op as never, p)),
     pick.map((p) => new Charge(p)),
     fc.boolean().map((abandon) => new Sweep(abandon)),
     fc.constant(new Purge()),
     fc.tuple(fc.constantFrom('checkout', 'buy-now', 'nothing'), fc.integer({ min: 0, max: 40 })).map(([d, ms]) => new Crash(d as never, ms)),
-    fc.tuple(fc.constantFrom(...APIS), fc.constantFrom('delay', 'hang', 'cut', 'cut-after', 'busy', 'rate-limit')).map(([api, k]) => new GmoFault(api, k as never)),
+    fc
+      .tuple(fc.constantFrom(...APIS), fc.constantFrom('delay', 'hang', 'cut', 'cut-after', 'busy', 'rate-limit'))
+      .map(([api, k]) => new GmoFault(api, k as never)),
     fc.tuple(fc.constantFrom(...APIS), fc.constantFrom('hang', 'cut-after')).map(([api, k]) => new GmoFault(api, k as never)),
   ];
   if (kind === 'postgres') arbs.push(fc.constantFrom('restart', 'freeze').map((how) => new DatabaseOutage(how as never)));

@@ -39,13 +39,15 @@ export async function checkInvariants(real: Real): Promise<void> {
     const t = tradeOf.get(o.orderId);
     if (!t) {
       // GMO-PG never had it: it may only have ended without money.
-      if (o.status !== null || !['entry_failed', 'abandoned', 'failed'].includes(o.stage)) fail(`order ${o.orderId} is ${o.stage}/${o.status}, and GMO-PG has no transaction for it`, o);
+      if (o.status !== null || !['entry_failed', 'abandoned', 'failed'].includes(o.stage))
+        fail(`order ${o.orderId} is ${o.stage}/${o.status}, and GMO-PG has no transaction for it`, o);
       continue;
     }
     // The order says what GMO-PG says.
     if (o.accessId !== null && o.accessId !== t.accessId) fail(`order ${o.orderId} points at another transaction than GMO-PG's`);
     if (o.status !== t.status) fail(`order ${o.orderId} says ${o.status} (${o.stage}), GMO-PG says ${t.status}`, { order: o, trade: t.history });
-    if (o.amount !== t.amount || o.cancelAmount !== t.cancelAmount) fail(`order ${o.orderId} says ${o.amount}/${o.cancelAmount} returned, GMO-PG ${t.amount}/${t.cancelAmount}`);
+    if (o.amount !== t.amount || o.cancelAmount !== t.cancelAmount)
+      fail(`order ${o.orderId} says ${o.amount}/${o.cancelAmount} returned, GMO-PG ${t.amount}/${t.cancelAmount}`);
     if (isPaid(t.status) && o.stage !== 'completed') fail(`order ${o.orderId} is ${o.stage}, GMO-PG has it paid (${t.status})`);
     if (isFailedStatus(t.status) && o.stage !== 'failed') fail(`order ${o.orderId} is ${o.stage}, GMO-PG has it failed (${t.status})`);
     if (!isPaid(t.status) && o.stage === 'completed') fail(`order ${o.orderId} is completed, GMO-PG has it unpaid (${t.status})`);
@@ -56,13 +58,15 @@ export async function checkInvariants(real: Real): Promise<void> {
   for (const t of trades) {
     const paid = t.authorizedAt !== undefined;
     // Nothing deleted that GMO-PG holds unsettled; nothing paid lost without retention removing it.
-    if ((UNSETTLED_STATUSES as readonly string[]).includes(t.status) && !byId.has(t.orderId)) fail(`GMO-PG holds ${t.orderId} at ${t.status}, and the shop has no such order${real.purged.has(t.orderId) ? ' (retention removed it)' : ''}`);
+    if ((UNSETTLED_STATUSES as readonly string[]).includes(t.status) && !byId.has(t.orderId))
+      fail(`GMO-PG holds ${t.orderId} at ${t.status}, and the shop has no such order${real.purged.has(t.orderId) ? ' (retention removed it)' : ''}`);
     if (paid && !byId.has(t.orderId) && !real.purged.has(t.orderId)) fail(`GMO-PG took the money of ${t.orderId}, and the shop has no record of it`, t.history);
     if (!paid) continue;
     // The amount authorized is the amount the shop quoted (and, for Buy Now, the buyer approved).
     const intent = real.intents.get(t.authorizedAmount);
     if (!intent) fail(`GMO-PG authorized ${t.authorizedAmount} for ${t.orderId}, an amount nobody was shown`, t.history);
-    if (intent!.approved !== undefined && intent!.amount + intent!.tax > intent!.approved) fail(`Buy Now ${t.orderId} authorized ${intent!.amount + intent!.tax}, the buyer approved ${intent!.approved}`);
+    if (intent!.approved !== undefined && intent!.amount + intent!.tax > intent!.approved)
+      fail(`Buy Now ${t.orderId} authorized ${intent!.amount + intent!.tax}, the buyer approved ${intent!.approved}`);
     paidByAmount.set(t.authorizedAmount, [...(paidByAmount.get(t.authorizedAmount) ?? []), t.orderId]);
     // No money moved twice.
     const captures = t.history.filter((e) => e.event === 'AmazonpaySales').length;

@@ -34,7 +34,11 @@ export async function runModel(world: World, options: ModelRunOptions): Promise<
   });
   try {
     await fc.assert(property, {
-      numRuns: options.runs, seed, path: options.path, endOnFailure: true, includeErrorInReport: true,
+      numRuns: options.runs,
+      seed,
+      path: options.path,
+      endOnFailure: true,
+      includeErrorInReport: true,
       // Out of time (the soak's budget): the sequences run so far count, the rest are not run.
       ...(options.deadline ? { interruptAfterTimeLimit: Math.max(1, options.deadline - Date.now()), markInterruptAsFailure: false } : {}),
     });

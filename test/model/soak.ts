@@ -16,7 +16,7 @@ let failed = false;
 for (const [n, kind] of stores.entries()) {
   const begin = Date.now();
   // Each store gets its share of what is left of the time.
-  const deadline = begin + ((started + minutes * 60_000 - begin) / (stores.length - n));
+  const deadline = begin + (started + minutes * 60_000 - begin) / (stores.length - n);
   const world = await createWorld(kind);
   let last = 0;
   try {
@@ -41,8 +41,17 @@ for (const [n, kind] of stores.entries()) {
   if (failed) break;
 }
 
-const rows = Object.entries(results).map(([kind, f]) => `| ${kind} | ${f.sequences} | ${f.operations} | ${f.faults} | ${f.crashes} | ${f.outages} | ${f.attempts} | ${f.violations} | ${f.seconds} s |`);
-console.log(['| store | sequences | operations | GMO-PG faults | kill -9 | database outages | payment attempts | violations | time |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n'));
+const rows = Object.entries(results).map(
+  ([kind, f]) =>
+    `| ${kind} | ${f.sequences} | ${f.operations} | ${f.faults} | ${f.crashes} | ${f.outages} | ${f.attempts} | ${f.violations} | ${f.seconds} s |`,
+);
+console.log(
+  [
+    '| store | sequences | operations | GMO-PG faults | kill -9 | database outages | payment attempts | violations | time |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n'),
+);
 mkdirSync('test-output', { recursive: true });
 writeFileSync('test-output/soak.json', JSON.stringify({ node: process.version, minutes, results }, null, 2) + '\n');
 process.exit(failed ? 1 : 0);

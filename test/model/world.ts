@@ -85,7 +85,10 @@ export async function createWorld(kind: StoreKind, options: { gmoTimeoutMs?: num
     },
     async start() {
       if (world.running()) return;
-      proc = spawn(process.execPath, [new URL('./shop-process.mjs', import.meta.url).pathname], { env: { ...process.env, MODEL_SHOP: config }, stdio: ['ignore', 'pipe', 'pipe'] });
+      proc = spawn(process.execPath, [new URL('./shop-process.mjs', import.meta.url).pathname], {
+        env: { ...process.env, MODEL_SHOP: config },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       proc.stderr!.on('data', (c) => (stderr = (stderr + c).slice(-20_000)));
       let out = '';
       await new Promise<void>((resolve, reject) => {

@@ -35,11 +35,10 @@ describe('back office', () => {
     const rest = await office().cancel(orderId);
     assert.equal(rest.cancelAmount, 5000);
     const history = await office().history(orderId);
-    assert.deepEqual(history.filter((e) => e.source === 'back office').map((e) => e.event), [
-      'AmazonpaySales',
-      'AmazonpayCancel (refund 1500)',
-      'AmazonpayCancel (refund 3500)',
-    ]);
+    assert.deepEqual(
+      history.filter((e) => e.source === 'back office').map((e) => e.event),
+      ['AmazonpaySales', 'AmazonpayCancel (refund 1500)', 'AmazonpayCancel (refund 3500)'],
+    );
     const trade = sandbox.state.tradeByOrder(sandbox.shopId, orderId)!;
     assert.deepEqual([trade.status, trade.cancelAmount], ['RETURN', 5000]);
   });
@@ -54,7 +53,9 @@ describe('back office', () => {
   it('records a refused operation and tells why', async () => {
     const orderId = await paidOrder({ amount: 1000 });
     sandbox.faults.failNext('AmazonpaySales', 'E01060010');
-    const error = await office().capture(orderId).catch((e) => e);
+    const error = await office()
+      .capture(orderId)
+      .catch((e) => e);
     assert.ok(error instanceof GmoPgError);
     assert.deepEqual(error.codes, ['E01060010']);
     const last = (await office().history(orderId)).at(-1)!;
@@ -69,10 +70,16 @@ describe('back office', () => {
   it('runs concurrent operations on one order one at a time: five captures make one AmazonpaySales', async () => {
     const orderId = await paidOrder({ amount: 2400 });
     const results = await Promise.all(Array.from({ length: 5 }, () => office().capture(orderId)));
-    assert.deepEqual(results.map((o) => [o.status, o.errorCodes]), Array(5).fill(['SALES', null]));
+    assert.deepEqual(
+      results.map((o) => [o.status, o.errorCodes]),
+      Array(5).fill(['SALES', null]),
+    );
     const order = (await office().get(orderId))!;
     assert.deepEqual([order.status, order.errorCodes], ['SALES', null]);
-    assert.deepEqual((await office().history(orderId)).filter((e) => e.source === 'back office').map((e) => e.event), ['AmazonpaySales']);
+    assert.deepEqual(
+      (await office().history(orderId)).filter((e) => e.source === 'back office').map((e) => e.event),
+      ['AmazonpaySales'],
+    );
     // Two full cancels: one AmazonpayCancel, the second finds nothing left to refund.
     const [a, b] = await Promise.all([office().cancel(orderId), office().cancel(orderId)]);
     assert.deepEqual([a.status, b.status, b.cancelAmount, b.errorCodes], ['RETURN', 'RETURN', 2400, null]);
@@ -103,7 +110,10 @@ describe('back office', () => {
   it('refuses a 随時決済 description GMO-PG cannot carry, before calling it', async () => {
     const consent = await paidOrder({ amount: 1280, frequency: { unit: 'Month', value: 1 } }, true);
     const before = (await office().list()).length;
-    await assert.rejects(office().charge(consent, { amount: 1280, description: '今月分 \u{1F375}' }), (e: Error) => e instanceof BackOfficeError && /description: .*U\+1F375/.test(e.message));
+    await assert.rejects(
+      office().charge(consent, { amount: 1280, description: '今月分 \u{1F375}' }),
+      (e: Error) => e instanceof BackOfficeError && /description: .*U\+1F375/.test(e.message),
+    );
     await assert.rejects(office().charge(consent, { amount: 1280, description: 'a\u0000b' }), /description: holds the control character U\+0000 \(NUL\)/);
     assert.equal((await office().list()).length, before);
   });
@@ -115,11 +125,16 @@ describe('back office', () => {
     const charges = [];
     for (const amount of [1280, 1480]) charges.push(await office().charge(consent, { amount, jobCd: 'CAPTURE', description: '月額プラン' }));
     for (const [i, c] of charges.entries()) {
-      assert.deepEqual([c.kind, c.stage, c.status, c.amount, c.parentOrderId, c.chargePermissionId], ['charge', 'completed', 'CAPTURE', [1280, 1480][i], consent, permission.amazonChargePermissionId]);
+      assert.deepEqual(
+        [c.kind, c.stage, c.status, c.amount, c.parentOrderId, c.chargePermissionId],
+        ['charge', 'completed', 'CAPTURE', [1280, 1480][i], consent, permission.amazonChargePermissionId],
+      );
       assert.equal((await office().history(c.orderId)).at(-1)!.event, 'ExecTranAmazonpay (随時決済), CheckString verified');
     }
     assert.equal((await office().closeChargePermission(consent)).status, 'Closed');
-    const refused = await office().charge(consent, { amount: 1280 }).catch((e) => e);
+    const refused = await office()
+      .charge(consent, { amount: 1280 })
+      .catch((e) => e);
     assert.deepEqual(refused.codes, ['E08000005']);
     const [failed] = await office().list({ limit: 1 });
     assert.deepEqual([failed.kind, failed.stage, failed.errorCodes], ['charge', 'exec_failed', 'E08000005']);

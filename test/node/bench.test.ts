@@ -11,8 +11,22 @@ const run = promisify(execFile);
 
 describe('npm run bench (smoke: one tiny round of each)', () => {
   it('runs every benchmark to its end: size, browser, server (loopback and at GMO-PG latency), wire, order store, sandbox memory', async () => {
-    const { stdout } = await run(process.execPath, ['bench/run.mjs'], { env: { ...process.env, BENCH_SMOKE: '1' }, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 });
-    for (const section of ['## 1. Size', '## 2. Time to button', '## 3. Many buttons', '## 4. Click to AmazonpayStart', '## 5a. Server', '## 5b. Server', '## 5c. Windows-31J', '## 6. Order store', '## 7. The sandbox under load']) {
+    const { stdout } = await run(process.execPath, ['bench/run.mjs'], {
+      env: { ...process.env, BENCH_SMOKE: '1' },
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 240_000,
+    });
+    for (const section of [
+      '## 1. Size',
+      '## 2. Time to button',
+      '## 3. Many buttons',
+      '## 4. Click to AmazonpayStart',
+      '## 5a. Server',
+      '## 5b. Server',
+      '## 5c. Windows-31J',
+      '## 6. Order store',
+      '## 7. The sandbox under load',
+    ]) {
       assert.ok(stdout.includes(section), `${section} is missing from the output:\n${stdout.slice(-2000)}`);
     }
   });

@@ -60,7 +60,8 @@ before(async () => {
     const [, folder, ...rest] = url.pathname.split('/');
     const output = Object.values(outputs).find((o) => o.folder === folder);
     if (!output) return void res.writeHead(404).end();
-    if (rest.join('/') === '') return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><script type="module" src="/${folder}${output.script}"></script>`);
+    if (rest.join('/') === '')
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><script type="module" src="/${folder}${output.script}"></script>`);
     try {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(dir, folder, ...rest)));
     } catch {
@@ -95,7 +96,14 @@ describe("import 'amazon-pay-v2' in a production bundle", () => {
         // The element with the stand-in checkout.js, as the README's standard button.
         const drawn = await page.evaluate(async (scriptSrc) => {
           const el = (globalThis as any).document.createElement('amazon-pay-v2');
-          Object.assign(el, { merchantId: 'A2MERCHANT', publicKeyId: 'SANDBOX-AKEY', sandbox: true, signature: 'sig', payloadJson: '{"storeId":"s"}', scriptSrc });
+          Object.assign(el, {
+            merchantId: 'A2MERCHANT',
+            publicKeyId: 'SANDBOX-AKEY',
+            sandbox: true,
+            signature: 'sig',
+            payloadJson: '{"storeId":"s"}',
+            scriptSrc,
+          });
           const ready = new Promise((resolve, reject) => {
             el.addEventListener('amazon-pay-ready', resolve);
             el.addEventListener('amazon-pay-error', (e: any) => reject(new Error(e.detail.message)));

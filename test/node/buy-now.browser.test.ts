@@ -54,10 +54,19 @@ function resolveOrder(input: ResolveOrderInput) {
 
 // The sample's server, as its nodejs/app.js works: EntryTran and ExecTran on its cart, the CheckString
 // checked with sha256(OrderID + AccessID + ShopID + ShopPass + charge permission), then AmazonpaySales.
-const CART = { paymentIntent: 'Confirm', totalBaseAmount: { amount: '8000', currencyCode: 'JPY' }, totalTaxAmount: { amount: '800', currencyCode: 'JPY' }, chargeAmount: { amount: '8800', currencyCode: 'JPY' } };
+const CART = {
+  paymentIntent: 'Confirm',
+  totalBaseAmount: { amount: '8000', currencyCode: 'JPY' },
+  totalTaxAmount: { amount: '800', currencyCode: 'JPY' },
+  chargeAmount: { amount: '8800', currencyCode: 'JPY' },
+};
 const sampleStore = new Map<string, unknown>();
 async function sampleCallAPI(name: string, params: Record<string, string>) {
-  const response = await fetch(`${origin}/sandbox/payment/${name}.idPass`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: stringify(params) });
+  const response = await fetch(`${origin}/sandbox/payment/${name}.idPass`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: stringify(params),
+  });
   const obj: Record<string, string> = {};
   for (const item of (await response.text()).split('&')) {
     const [key, value] = item.split('=');
@@ -69,16 +78,34 @@ async function sampleCallAPI(name: string, params: Record<string, string>) {
 async function sampleExecTran(params: { chargePermissionId: string; amazonPayMFAReturnUrl: string }) {
   const keyinfo = { ShopID: sandbox.shopId, ShopPass: sandbox.shopPass };
   const orderId = randomBytes(13).toString('hex');
-  const access = await sampleCallAPI('EntryTranAmazonpay', { ...keyinfo, OrderID: orderId, JobCd: 'AUTH', Amount: CART.chargeAmount.amount, AmazonpayType: '4' });
+  const access = await sampleCallAPI('EntryTranAmazonpay', {
+    ...keyinfo,
+    OrderID: orderId,
+    JobCd: 'AUTH',
+    Amount: CART.chargeAmount.amount,
+    AmazonpayType: '4',
+  });
   const tran = await sampleCallAPI('ExecTranAmazonpay', {
-    ...keyinfo, ...access, OrderID: orderId, RetURL: params.amazonPayMFAReturnUrl, AmazonChargePermissionID: params.chargePermissionId, ApbType: 'PayOnly', Description: 'ご購入ありがとうございます。',
+    ...keyinfo,
+    ...access,
+    OrderID: orderId,
+    RetURL: params.amazonPayMFAReturnUrl,
+    AmazonChargePermissionID: params.chargePermissionId,
+    ApbType: 'PayOnly',
+    Description: 'ご購入ありがとうございます。',
   });
   const hash = createHash('sha256').update(`${orderId}${access.AccessID}${keyinfo.ShopID}${keyinfo.ShopPass}${params.chargePermissionId}`).digest('hex');
   if (hash !== tran.CheckString) throw new Error('CheckString mismatch');
   return { access, tran, orderId };
 }
 async function sampleSales(done: Awaited<ReturnType<typeof sampleExecTran>>) {
-  return sampleCallAPI('AmazonpaySales', { ShopID: sandbox.shopId, ShopPass: sandbox.shopPass, ...done.access, OrderID: done.tran.OrderID, Amount: CART.chargeAmount.amount });
+  return sampleCallAPI('AmazonpaySales', {
+    ShopID: sandbox.shopId,
+    ShopPass: sandbox.shopPass,
+    ...done.access,
+    OrderID: done.tran.OrderID,
+    Amount: CART.chargeAmount.amount,
+  });
 }
 
 /** The sample's cart page's renderJSButton options (sample/cart.ejs), with checkout.js from the sandbox. */
@@ -131,7 +158,8 @@ before(async () => {
     const body = await c.req.json();
     try {
       let done;
-      if (body.compToken) done = sampleStore.get(body.compToken) as Awaited<ReturnType<typeof sampleExecTran>>; // the app flow: run by compData already
+      if (body.compToken)
+        done = sampleStore.get(body.compToken) as Awaited<ReturnType<typeof sampleExecTran>>; // the app flow: run by compData already
       else done = await sampleExecTran(body);
       await sampleSales(done);
       return c.json({ status: 'OK', message: 'ご購入ありがとうございました。' });
@@ -180,7 +208,7 @@ async function total(page: Page, expected: string) {
 }
 
 describe('Buy Now with an address (PayAndShip) in Chromium', () => {
-  it("asks the endpoint for shipping when the buyer changes the address or the option, and authorizes base + tax + shipping with ApbType=PayAndShip", async () => {
+  it('asks the endpoint for shipping when the buyer changes the address or the option, and authorizes base + tax + shipping with ApbType=PayAndShip', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -203,9 +231,10 @@ describe('Buy Now with an address (PayAndShip) in Chromium', () => {
     await page.waitForFunction(() => (globalThis as any).__done.length === 1);
     const [done] = (await page.evaluate(() => (globalThis as any).__done)) as { status: string; orderId: string }[];
     assert.equal(done.status, 'success');
-    assert.deepEqual(asked.map((a) => `${a.step} ${a.region} ${a.option ?? '-'}`), [
-      'init 東京都 -', 'address 大阪府 standard', 'address 北海道 standard', 'delivery 北海道 express', 'complete 北海道 express',
-    ]);
+    assert.deepEqual(
+      asked.map((a) => `${a.step} ${a.region} ${a.option ?? '-'}`),
+      ['init 東京都 -', 'address 大阪府 standard', 'address 北海道 standard', 'delivery 北海道 express', 'complete 北海道 express'],
+    );
     const order = (await handler.store.get(done.orderId))!;
     assert.deepEqual([order.stage, order.status, order.amount, order.tax], ['completed', 'AUTH', 3000, 300 + 2000]);
     assert.equal(order.shippingAddress?.stateOrRegion, '北海道', 'the address the buyer chose, recorded');
@@ -246,7 +275,7 @@ describe("Amazon's -apb sample (its page options and its server's calls) against
     await page.close();
   });
 
-  it('cancels: the buyer leaves Amazon\'s screen, onCancel is called and nothing is charged', async () => {
+  it("cancels: the buyer leaves Amazon's screen, onCancel is called and nothing is charged", async () => {
     const page = await browser.newPage();
     await page.goto(`${origin}/sample/cart`);
     const trades = sandbox.state.trades.size;
@@ -267,7 +296,13 @@ describe("Amazon's -apb sample (its page options and its server's calls) against
     await page.locator('[data-action=pay]').click();
     await page.waitForFunction(() => (globalThis as any).__log.includes('complete OK'));
     const compToken = await page.locator('#message').innerText();
-    const charged: any = await (await fetch(`${origin}/sample/createCharge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ compToken, token: 'x' }) })).json();
+    const charged: any = await (
+      await fetch(`${origin}/sample/createCharge`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ compToken, token: 'x' }),
+      })
+    ).json();
     assert.equal(charged.status, 'OK');
     assert.equal(sold(), before + 1);
     await page.close();

@@ -24,7 +24,11 @@ beforeEach(() => {
 });
 
 const buyNow = (body: object, headers: Record<string, string> = {}) =>
-  fetch(`${shop.api}/buy-now`, { method: 'POST', headers: { 'content-type': 'application/json', origin: shop.origin, ...headers }, body: JSON.stringify(body) });
+  fetch(`${shop.api}/buy-now`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: shop.origin, ...headers },
+    body: JSON.stringify(body),
+  });
 
 /**
  * What the element hands the completion: the quote the init step answered (its orderId) and what the
@@ -32,7 +36,11 @@ const buyNow = (body: object, headers: Record<string, string> = {}) =>
  */
 async function amazonBuyNow() {
   const { orderId, totalOrderAmount } = (await (await buyNow({ step: 'init' })).json()) as { orderId: string; totalOrderAmount: { amount: string } };
-  const response = await fetch(`${sandbox.origin}/amazon/buy-now/charge-permission`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ merchantId: 'A2MERCHANT', amount: Number(totalOrderAmount.amount) }) });
+  const response = await fetch(`${sandbox.origin}/amazon/buy-now/charge-permission`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ merchantId: 'A2MERCHANT', amount: Number(totalOrderAmount.amount) }),
+  });
   return { orderId, ...((await response.json()) as { amazonChargePermissionId: string; amazonPayMFAReturnUrl: string; paymentDescriptor: string }) };
 }
 const trades = () => [...sandbox.state.trades.values()].length;
@@ -45,7 +53,12 @@ describe('POST /buy-now', () => {
     const yen = (n: number) => ({ amount: String(n), currencyCode: 'JPY' });
     // Amazon's CartDetails, every total it documents.
     assert.deepEqual(amounts, {
-      totalBaseAmount: yen(8000), totalTaxAmount: yen(800), totalShippingAmount: yen(0), totalDiscountAmount: yen(0), totalChargeAmount: yen(8800), totalOrderAmount: yen(8800),
+      totalBaseAmount: yen(8000),
+      totalTaxAmount: yen(800),
+      totalShippingAmount: yen(0),
+      totalDiscountAmount: yen(0),
+      totalChargeAmount: yen(8800),
+      totalOrderAmount: yen(8800),
     });
     // The quote is kept on the server: what completion may charge.
     const quote = (await shop.handler.store.get(orderId))!;
@@ -58,7 +71,10 @@ describe('POST /buy-now', () => {
     const answer = (await response.json()) as { status: string; orderId: string };
     assert.equal(answer.status, 'success');
     const order = (await shop.handler.store.get(answer.orderId))!;
-    assert.deepEqual([order.kind, order.stage, order.status, order.amount, order.tax, order.chargePermissionId], ['buy-now', 'completed', 'AUTH', 8000, 800, amazon.amazonChargePermissionId]);
+    assert.deepEqual(
+      [order.kind, order.stage, order.status, order.amount, order.tax, order.chargePermissionId],
+      ['buy-now', 'completed', 'AUTH', 8000, 800, amazon.amazonChargePermissionId],
+    );
     const trade = sandbox.state.tradeByOrder(sandbox.shopId, answer.orderId)!;
     assert.deepEqual([trade.flow, trade.apbType, trade.retUrl, trade.amount], ['buy-now', 'PayOnly', amazon.amazonPayMFAReturnUrl, 8000]);
     assert.ok(shop.logs.some((l) => l.startsWith('info Buy Now: payment completed') && l.includes(answer.orderId)));
@@ -67,7 +83,10 @@ describe('POST /buy-now', () => {
     const again = (await (await buyNow({ step: 'complete', ...amazon })).json()) as { status: string; orderId: string };
     assert.deepEqual([again.status, again.orderId, trades()], ['success', answer.orderId, count]);
     // The permission was for one checkout: a payment of another quote on it is refused, and Amazon is told "decline".
-    const other = (await (await buyNow({ step: 'complete', ...amazon, orderId: (await amazonBuyNow()).orderId })).json()) as { status: string; orderId: string };
+    const other = (await (await buyNow({ step: 'complete', ...amazon, orderId: (await amazonBuyNow()).orderId })).json()) as {
+      status: string;
+      orderId: string;
+    };
     assert.equal(other.status, 'decline');
     assert.equal((await shop.handler.store.get(other.orderId))!.stage, 'exec_failed');
   });
@@ -91,7 +110,11 @@ describe('POST /buy-now', () => {
   it('is refused by Amazon (the sandbox) when more is charged than the buyer approved on its screen', async () => {
     const { orderId } = (await (await buyNow({ step: 'init' })).json()) as { orderId: string };
     // Amazon's screen showed ¥1,000 (a charge permission approved for that), the quote says ¥8,800.
-    const small = await fetch(`${sandbox.origin}/amazon/buy-now/charge-permission`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ merchantId: 'A2MERCHANT', amount: 1000 }) });
+    const small = await fetch(`${sandbox.origin}/amazon/buy-now/charge-permission`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ merchantId: 'A2MERCHANT', amount: 1000 }),
+    });
     const answer = (await (await buyNow({ step: 'complete', orderId, ...((await small.json()) as object) })).json()) as { status: string };
     assert.equal(answer.status, 'decline');
     const order = (await shop.handler.store.get(orderId))!;
@@ -150,14 +173,36 @@ describe('POST /buy-now', () => {
     const yen = (n: number) => ({ amount: String(n), currencyCode: 'JPY' });
     const address = { name: '札幌 太郎', postalCode: '060-0806', stateOrRegion: '北海道', city: '札幌市北区', countryCode: 'JP' };
     cart = {
-      amount: 3000, tax: 300, shipping: 700, discount: 200,
-      lineItems: [{ id: 'a', title: '豆', quantity: 2, listPrice: 1000 }, { id: 'b', title: 'フィルター', quantity: 1, listPrice: 1000, variantTitle: '100枚' }],
-      deliveryOptions: [{ id: 'std', name: '通常配送', price: 700, isDefault: true }, { id: 'exp', name: 'お急ぎ便', price: 1500 }],
+      amount: 3000,
+      tax: 300,
+      shipping: 700,
+      discount: 200,
+      lineItems: [
+        { id: 'a', title: '豆', quantity: 2, listPrice: 1000 },
+        { id: 'b', title: 'フィルター', quantity: 1, listPrice: 1000, variantTitle: '100枚' },
+      ],
+      deliveryOptions: [
+        { id: 'std', name: '通常配送', price: 700, isDefault: true },
+        { id: 'exp', name: 'お急ぎ便', price: 1500 },
+      ],
     } as never;
     const init = (await (await buyNow({ step: 'init', productType: 'PayAndShip', shippingAddress: address })).json()) as Record<string, any>;
     assert.deepEqual([init.totalShippingAmount, init.totalDiscountAmount, init.totalChargeAmount], [yen(700), yen(200), yen(3800)]);
-    assert.deepEqual(init.lineItems[1], { id: 'b', title: 'フィルター', quantity: '1', listPrice: yen(1000), totalListPrice: yen(1000), variantTitle: '100枚' });
-    assert.deepEqual(init.deliveryOptions.map((o: any) => [o.id, o.price.amount, o.shippingMethod.shippingMethodName, o.isDefault]), [['std', '700', '通常配送', true], ['exp', '1500', 'お急ぎ便', false]]);
+    assert.deepEqual(init.lineItems[1], {
+      id: 'b',
+      title: 'フィルター',
+      quantity: '1',
+      listPrice: yen(1000),
+      totalListPrice: yen(1000),
+      variantTitle: '100枚',
+    });
+    assert.deepEqual(
+      init.deliveryOptions.map((o: any) => [o.id, o.price.amount, o.shippingMethod.shippingMethodName, o.isDefault]),
+      [
+        ['std', '700', '通常配送', true],
+        ['exp', '1500', 'お急ぎ便', false],
+      ],
+    );
     // GMO-PG is sent Amount = base − discount and Tax (税送料) = tax + shipping.
     const quote = (await shop.handler.store.get(init.orderId))!;
     assert.deepEqual([quote.amount, quote.tax, quote.shippingAddress?.stateOrRegion], [2800, 1000, '北海道']);
@@ -166,7 +211,16 @@ describe('POST /buy-now', () => {
       [{ amount: 3000, lineItems: [{ id: 'a', title: '豆', quantity: 2, listPrice: 1000 }] }, 'lineItems'],
       [{ amount: 3000, discount: 3000 }, 'discount'],
       [{ amount: 3000, shipping: 700, deliveryOptions: [{ id: 'std', name: '通常', price: 900 }] }, 'shipping'],
-      [{ amount: 3000, deliveryOptions: [{ id: 'x', name: '通常', price: 500 }, { id: 'x', name: '速達', price: 900 }] }, 'deliveryOptions[1].id'],
+      [
+        {
+          amount: 3000,
+          deliveryOptions: [
+            { id: 'x', name: '通常', price: 500 },
+            { id: 'x', name: '速達', price: 900 },
+          ],
+        },
+        'deliveryOptions[1].id',
+      ],
     ] as const) {
       cart = broken as never;
       const response = await buyNow({ step: 'init' });
@@ -179,7 +233,10 @@ describe('POST /buy-now', () => {
     assert.equal(((await ship.json()) as { error: { field: string } }).error.field, 'deliveryOptions', 'PayAndShip needs delivery options');
     // Not delivered there: Amazon's error shape, and the buyer picks another address.
     cart = { amount: 3000, deliveryOptions: [{ id: 'std', name: '通常', price: 500 }], deliverable: false } as never;
-    assert.deepEqual(await (await buyNow({ step: 'init', productType: 'PayAndShip', shippingAddress: address })).json(), { status: 'error', reasonCode: 'shippingAddressInvalid' });
+    assert.deepEqual(await (await buyNow({ step: 'init', productType: 'PayAndShip', shippingAddress: address })).json(), {
+      status: 'error',
+      reasonCode: 'shippingAddressInvalid',
+    });
   });
 
   it("accepts only Amazon's MFA return URLs (and the sandbox's): any other RetURL is refused before GMO-PG is called", async () => {
@@ -190,7 +247,9 @@ describe('POST /buy-now', () => {
       assert.equal(((await response.json()) as { error: { field: string } }).error.field, 'amazonPayMFAReturnUrl');
     }
     const amazon = await amazonBuyNow();
-    const ok = (await (await buyNow({ step: 'complete', ...amazon, amazonPayMFAReturnUrl: 'https://pay.amazon.co.jp/mfa/return?x=1' })).json()) as { status: string };
+    const ok = (await (await buyNow({ step: 'complete', ...amazon, amazonPayMFAReturnUrl: 'https://pay.amazon.co.jp/mfa/return?x=1' })).json()) as {
+      status: string;
+    };
     assert.equal(ok.status, 'success', "Amazon's own domain");
   });
 
@@ -202,7 +261,10 @@ describe('POST /buy-now', () => {
       [{ step: 'pay' }, 'step'],
       [{ step: 'complete', amazonChargePermissionId: 'S03-1234567-1234567', amazonPayMFAReturnUrl: 'https://a.example/' }, 'orderId'],
       [{ step: 'complete', orderId: 'AP-1', amazonChargePermissionId: '<x>', amazonPayMFAReturnUrl: 'https://a.example/' }, 'amazonChargePermissionId'],
-      [{ step: 'complete', orderId: 'AP-1', amazonChargePermissionId: 'S03-1234567-1234567', amazonPayMFAReturnUrl: 'javascript:alert(1)' }, 'amazonPayMFAReturnUrl'],
+      [
+        { step: 'complete', orderId: 'AP-1', amazonChargePermissionId: 'S03-1234567-1234567', amazonPayMFAReturnUrl: 'javascript:alert(1)' },
+        'amazonPayMFAReturnUrl',
+      ],
     ] as const) {
       const response = await buyNow(body);
       assert.equal(response.status, 400);

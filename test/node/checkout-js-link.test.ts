@@ -17,7 +17,7 @@ describe('checkoutJsLink()', () => {
     assert.throws(() => checkoutJsLink({ src: 'https://a.example/x.js>; rel=stylesheet, <https://evil' }), /cannot go into a Link header/);
   });
 
-  it('makes Chromium fetch checkout.js with the page, before the element\'s script has run', async () => {
+  it("makes Chromium fetch checkout.js with the page, before the element's script has run", async () => {
     const standIn = readFileSync('src/sandbox/amazon/checkout.js', 'utf8');
     const iife = readFileSync('dist/amazon-pay-v2.iife.js', 'utf8');
     const server = createServer((req, res) => {
@@ -25,7 +25,9 @@ describe('checkoutJsLink()', () => {
       if (path === '/checkout.js') return void setTimeout(() => res.writeHead(200, { 'content-type': 'text/javascript' }).end(standIn), 100);
       if (path === '/iife.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(iife);
       res.writeHead(200, { 'content-type': 'text/html', link: checkoutJsLink({ src: '/checkout.js' }) });
-      res.end('<!doctype html><script src="/iife.js"></script><amazon-pay-v2 mode="apb" endpoint="/e" merchant-id="A2MERCHANT" sandbox script-src="/checkout.js"></amazon-pay-v2>');
+      res.end(
+        '<!doctype html><script src="/iife.js"></script><amazon-pay-v2 mode="apb" endpoint="/e" merchant-id="A2MERCHANT" sandbox script-src="/checkout.js"></amazon-pay-v2>',
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const browser = await launchChromium();
@@ -34,9 +36,15 @@ describe('checkoutJsLink()', () => {
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.locator('amazon-pay-v2[status=ready]').waitFor();
       // (Runs in the page; typed loosely because this file is checked with Node's types.)
-      const starts = await page.evaluate(() => Object.fromEntries((globalThis as any).performance.getEntriesByType('resource').map((e: any) => [new URL(e.name).pathname, e.startTime])));
+      const starts = await page.evaluate(() =>
+        Object.fromEntries((globalThis as any).performance.getEntriesByType('resource').map((e: any) => [new URL(e.name).pathname, e.startTime])),
+      );
       assert.ok(starts['/checkout.js'] <= starts['/iife.js'], `checkout.js started at ${starts['/checkout.js']} ms, the IIFE at ${starts['/iife.js']} ms`);
-      assert.equal(await page.evaluate(() => (globalThis as any).performance.getEntriesByType('resource').filter((e: any) => e.name.endsWith('/checkout.js')).length), 1, 'one download, used by the element');
+      assert.equal(
+        await page.evaluate(() => (globalThis as any).performance.getEntriesByType('resource').filter((e: any) => e.name.endsWith('/checkout.js')).length),
+        1,
+        'one download, used by the element',
+      );
     } finally {
       await browser.close();
       server.close();

@@ -54,7 +54,7 @@ interface Run {
 
 /** Runs the bin with `args`, the given environment only (plus PATH), and `input` on stdin (then closed). */
 function cli(args: string[], options: { env?: Record<string, string | undefined>; input?: string } = {}): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...(options.env ?? env) } as NodeJS.ProcessEnv });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...(options.env ?? env) } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -156,7 +156,9 @@ describe('amazon-pay-v2 orders', () => {
   it('reconciles with a progress bar and a summary; exits 7 when GMO-PG cannot be asked', async () => {
     const left = (await (await checkout(shop, {})).json()).orderId as string; // the shopper never paid
     await shop.handler.idle();
-    const unreachable = await cli(['orders', 'reconcile', '--grace-minutes', '0', '--json'], { env: { ...env, GMO_PG_BASE_URL: 'http://127.0.0.1:9/payment/' } });
+    const unreachable = await cli(['orders', 'reconcile', '--grace-minutes', '0', '--json'], {
+      env: { ...env, GMO_PG_BASE_URL: 'http://127.0.0.1:9/payment/' },
+    });
     assert.equal(unreachable.code, 7, unreachable.stderr);
     assert.ok(unreachable.json().errors >= 1);
     // The lease of the failed run (5 minutes) is given back, as if that time had passed.
@@ -174,7 +176,10 @@ describe('amazon-pay-v2 orders', () => {
     await sql().query(`update amazon_pay_orders set created_at = created_at - interval '28 days' where order_id = $1`, [orderId]);
     const soon = await cli(['orders', 'expiring', '--within-days', '3', '--json']);
     assert.equal(soon.code, 0, soon.stderr);
-    assert.deepEqual(soon.json().map((o: { orderId: string }) => o.orderId), [orderId]);
+    assert.deepEqual(
+      soon.json().map((o: { orderId: string }) => o.orderId),
+      [orderId],
+    );
     assert.match((await cli(['orders', 'expiring', '--within-days', '1'])).stdout, /no authorization expires within 1 days/);
   });
 
@@ -196,7 +201,10 @@ describe('amazon-pay-v2 orders', () => {
       assert.equal((await shop.handler.store.history(captured)).length, 1, 'the last event is kept');
       assert.equal((await shop.handler.store.history(authorized)).length, events - 1, 'an authorization keeps its history (its expiry is read there)');
       assert.equal(statSync(archive).mode & 0o777, 0o600, 'the archive is for the shop only');
-      const lines = readFileSync(archive, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const lines = readFileSync(archive, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.equal(lines.length, history.json().events);
       assert.ok(lines.filter((l) => l.orderId === captured).length === events - 1);
       const orders = await cli(['orders', 'purge', '--older-than', '365', '--orders', '--archive', archive, '--yes', '--json']);
@@ -204,7 +212,10 @@ describe('amazon-pay-v2 orders', () => {
       assert.equal(await shop.handler.store.get(captured), undefined);
       assert.ok(await shop.handler.store.get(authorized), 'authorizations are kept');
       assert.ok(await shop.handler.store.get(consent), 'a recurring consent is kept');
-      const archived = readFileSync(archive, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const archived = readFileSync(archive, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.ok(archived.some((l) => l.type === 'order' && l.orderId === captured && !('accessPass' in l)));
     } finally {
       rmSync(dir, { recursive: true, force: true });

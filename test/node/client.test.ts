@@ -67,7 +67,13 @@ describe('GMO-PG client against the sandbox', () => {
     const id = orderId();
     const { sessionId } = await amazonCheckout(sandbox, PAYLOAD, { address: '1', card: '0' });
     const entry = await tapped.entryTranAmazonpay({ orderId: id, jobCd: 'AUTH', amount: 500 });
-    await tapped.execTranAmazonpay({ ...entry, orderId: id, amazonCheckoutSessionId: sessionId, retUrl: 'https://shop.example/r', description: '髙島屋のお買い物' });
+    await tapped.execTranAmazonpay({
+      ...entry,
+      orderId: id,
+      amazonCheckoutSessionId: sessionId,
+      retUrl: 'https://shop.example/r',
+      description: '髙島屋のお買い物',
+    });
     const execBody = t.log[1].request.toString('latin1');
     // 髙 = FB FC, 島 = 93 87, 屋 = 89 AE in Windows-31J
     assert.ok(execBody.includes('Description=%FB%FC%93%87%89%AE%82%CC%82%A8%94%83%82%A2%95%A8'), execBody);
@@ -106,7 +112,10 @@ describe('GMO-PG client against the sandbox', () => {
     const error = await client.call('EntryTranAmazonpay', { JobCd: 'SALE', Amount: '12a', AmazonpayType: '3' }).catch((e) => e);
     assert.ok(error instanceof GmoPgError);
     assert.deepEqual(error.codes, ['E01040001', 'E01050002', 'E01060006']);
-    assert.deepEqual(error.errors.map((e: { errCode: string }) => e.errCode), ['E01', 'E01', 'E01']);
+    assert.deepEqual(
+      error.errors.map((e: { errCode: string }) => e.errCode),
+      ['E01', 'E01', 'E01'],
+    );
     assert.equal(error.errors[0].messageJa, 'オーダーIDが指定されていません。');
     assert.equal(error.errors[1].messageEn, 'JobCd is invalid (AUTH or CAPTURE).');
     assert.equal(error.retryable, false);
@@ -144,8 +153,17 @@ describe('GMO-PG client against the sandbox', () => {
     assert.equal(r.Status, 'AUTH');
     assert.match(r.AmazonChargePermissionID, /^S03-\d{7}-\d{7}$/);
     assert.equal(r.ErrCode, undefined);
-    assert.ok(client.verifyCheckString({ orderId: r.OrderID, accessId: entry.accessId, amazonChargePermissionId: r.AmazonChargePermissionID, checkString: r.CheckString }));
-    assert.ok(!client.verifyCheckString({ orderId: r.OrderID, accessId: entry.accessId, amazonChargePermissionId: 'S03-0000000-0000000', checkString: r.CheckString }));
+    assert.ok(
+      client.verifyCheckString({
+        orderId: r.OrderID,
+        accessId: entry.accessId,
+        amazonChargePermissionId: r.AmazonChargePermissionID,
+        checkString: r.CheckString,
+      }),
+    );
+    assert.ok(
+      !client.verifyCheckString({ orderId: r.OrderID, accessId: entry.accessId, amazonChargePermissionId: 'S03-0000000-0000000', checkString: r.CheckString }),
+    );
 
     const sales = await client.amazonpaySales({ ...entry, orderId: id, amount: 5000 });
     assert.deepEqual(sales, { orderId: id, status: 'SALES', amount: 5000, tax: 0 });
@@ -183,9 +201,7 @@ describe('GMO-PG client against the sandbox', () => {
     assert.deepEqual(twice.codes, ['E11010001']);
     const change = await client.amazonpayChange({ ...e2, orderId: paid, amount: 50 }).catch((e) => e);
     assert.deepEqual(change.codes, ['E01050004']);
-    const execAgain = await client
-      .execTranAmazonpay({ ...e2, orderId: paid, apbType: 'PayOnly', retUrl: 'https://shop.example/r' })
-      .catch((e) => e);
+    const execAgain = await client.execTranAmazonpay({ ...e2, orderId: paid, apbType: 'PayOnly', retUrl: 'https://shop.example/r' }).catch((e) => e);
     assert.deepEqual(execAgain.codes, ['E01050004']);
   });
 
@@ -223,7 +239,10 @@ describe('GMO-PG client against the sandbox', () => {
     }
     const balance = await client.searchChargePermissionAmazonpay({ amazonChargePermissionId: permissionId });
     assert.equal(balance.amountBalance, 100000 - 980 * 3);
-    assert.deepEqual(await client.closeChargePermissionAmazonpay({ amazonChargePermissionId: permissionId }), { amazonChargePermissionId: permissionId, status: 'Closed' });
+    assert.deepEqual(await client.closeChargePermissionAmazonpay({ amazonChargePermissionId: permissionId }), {
+      amazonChargePermissionId: permissionId,
+      status: 'Closed',
+    });
     const id = orderId();
     const entry = await client.entryTranAmazonpay({ orderId: id, jobCd: 'AUTH', amount: 980 });
     const refused = await client.execTranAmazonpay({ ...entry, orderId: id, amazonChargePermissionId: permissionId }).catch((e) => e);
@@ -245,7 +264,9 @@ describe('GMO-PG client against the sandbox', () => {
     const permissionId = (await payAtAmazon(start)).fields.AmazonChargePermissionID;
     const forging: typeof fetch = async (url, init) => {
       const response = await fetch(url, init);
-      const text = Buffer.from(await response.arrayBuffer()).toString('latin1').replace(/CheckString=([0-9a-f])/, (_, c) => `CheckString=${c === 'a' ? 'b' : 'a'}`);
+      const text = Buffer.from(await response.arrayBuffer())
+        .toString('latin1')
+        .replace(/CheckString=([0-9a-f])/, (_, c) => `CheckString=${c === 'a' ? 'b' : 'a'}`);
       return new Response(Buffer.from(text, 'latin1'), { status: 200 });
     };
     const forged = clientFor(sandbox, { fetch: forging });
@@ -261,7 +282,9 @@ describe('GMO-PG client against the sandbox', () => {
     sandbox.faults.declineNext();
     const r = (await payAtAmazon(start)).fields;
     assert.deepEqual([r.Status, r.ErrCode, r.ErrInfo], ['PAYFAIL', 'E08', 'E08000001']);
-    assert.ok(client.verifyCheckString({ orderId: id, accessId: entry.accessId, amazonChargePermissionId: r.AmazonChargePermissionID, checkString: r.CheckString }));
+    assert.ok(
+      client.verifyCheckString({ orderId: id, accessId: entry.accessId, amazonChargePermissionId: r.AmazonChargePermissionID, checkString: r.CheckString }),
+    );
   });
 
   it('reports a shopper who cancels at Amazon', async () => {
@@ -292,7 +315,9 @@ describe('GMO-PG client against the sandbox', () => {
     const { sessionId } = await amazonCheckout(sandbox, PAYLOAD);
     const id = orderId();
     const entry = await client.entryTranAmazonpay({ orderId: id, jobCd: 'AUTH', amount: 1 });
-    const error = await client.execTranAmazonpay({ ...entry, orderId: id, amazonCheckoutSessionId: sessionId, retUrl: 'https://shop.example/r' }).catch((e) => e);
+    const error = await client
+      .execTranAmazonpay({ ...entry, orderId: id, amazonCheckoutSessionId: sessionId, retUrl: 'https://shop.example/r' })
+      .catch((e) => e);
     assert.deepEqual(error.codes, ['E01110002', 'E91019999']);
   });
 
@@ -328,14 +353,28 @@ describe('GMO-PG client against the sandbox', () => {
     assert.equal(await get.text(), 'ErrCode=E00&ErrInfo=E00000001');
     const json = await fetch(`${sandbox.baseUrl}EntryTranAmazonpay.idPass`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(await json.text(), 'ErrCode=E00&ErrInfo=E00000003');
-    const empty = await fetch(`${sandbox.baseUrl}EntryTranAmazonpay.idPass`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const empty = await fetch(`${sandbox.baseUrl}EntryTranAmazonpay.idPass`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(await empty.text(), 'ErrCode=E00&ErrInfo=E00000010');
     assert.equal(json.headers.get('content-type'), 'text/plain;charset=windows-31j');
   });
 
-  it('reads a UTF-8 request when it says so (as Amazon\'s own sample sends)', async () => {
-    const body = new URLSearchParams({ ShopID: sandbox.shopId, ShopPass: sandbox.shopPass, OrderID: orderId(), JobCd: 'AUTH', Amount: '10', AmazonpayType: '4' });
-    const answer = await fetch(`${sandbox.baseUrl}EntryTranAmazonpay.idPass`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' }, body });
+  it("reads a UTF-8 request when it says so (as Amazon's own sample sends)", async () => {
+    const body = new URLSearchParams({
+      ShopID: sandbox.shopId,
+      ShopPass: sandbox.shopPass,
+      OrderID: orderId(),
+      JobCd: 'AUTH',
+      Amount: '10',
+      AmazonpayType: '4',
+    });
+    const answer = await fetch(`${sandbox.baseUrl}EntryTranAmazonpay.idPass`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+      body,
+    });
     assert.match(await answer.text(), /^AccessID=[0-9a-f]{32}&AccessPass=/);
   });
 

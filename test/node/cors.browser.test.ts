@@ -25,7 +25,8 @@ before(async () => {
   const iife = readFileSync('dist/amazon-pay-v2.iife.js');
   storefront = createServer((req, res) => {
     if (req.url === '/amazon-pay-v2.iife.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(iife);
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="ja"><meta charset="utf-8"><script src="/amazon-pay-v2.iife.js"></script>
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end(`<!doctype html><html lang="ja"><meta charset="utf-8"><script src="/amazon-pay-v2.iife.js"></script>
       <amazon-pay-v2 mode="apb" endpoint="${shop.api}/checkout" merchant-id="A2MERCHANT" sandbox
         script-src="${sandbox.origin}/amazon/checkout.js" start-origins="${sandbox.origin}"></amazon-pay-v2>`);
   });
@@ -62,7 +63,10 @@ describe('an endpoint on another origin than the storefront (allowedOrigins)', (
     const [, outcome, orderId] = (await page.locator('body').innerText()).split(' ');
     assert.equal(outcome, 'success');
     // What the browser was told (Chromium does not show preflights to Playwright): this origin, with credentials.
-    const preflight = await fetch(`${shop.api}/checkout`, { method: 'OPTIONS', headers: { origin: `http://127.0.0.1:${port}`, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const preflight = await fetch(`${shop.api}/checkout`, {
+      method: 'OPTIONS',
+      headers: { origin: `http://127.0.0.1:${port}`, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), `http://127.0.0.1:${port}`);
     assert.equal(preflight.headers.get('access-control-allow-credentials'), 'true');
@@ -75,18 +79,32 @@ describe('an endpoint on another origin than the storefront (allowedOrigins)', (
     const before = carts.length;
     const page = await browser.newPage();
     await page.goto(`http://localhost:${port}/`); // another origin: localhost is not 127.0.0.1
-    const error = page.evaluate(() => new Promise((resolve) => (globalThis as any).document.querySelector('amazon-pay-v2').addEventListener('amazon-pay-error', (e: any) => resolve(e.detail.code))));
+    const error = page.evaluate(
+      () =>
+        new Promise((resolve) =>
+          (globalThis as any).document.querySelector('amazon-pay-v2').addEventListener('amazon-pay-error', (e: any) => resolve(e.detail.code)),
+        ),
+    );
     await page.locator('amazon-pay-v2[status=ready] [slot=button]').click();
     assert.equal(await error, 'ENDPOINT_FAILED');
     assert.equal(carts.length, before, 'resolveOrder never ran');
-    const preflight = await fetch(`${shop.api}/checkout`, { method: 'OPTIONS', headers: { origin: `http://localhost:${port}`, 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${shop.api}/checkout`, {
+      method: 'OPTIONS',
+      headers: { origin: `http://localhost:${port}`, 'access-control-request-method': 'POST' },
+    });
     assert.equal(preflight.headers.get('access-control-allow-origin'), null);
     await page.close();
   });
 
   it('refuses an allowedOrigins entry that is not an origin, naming it', async () => {
     await assert.rejects(
-      createAmazonPayHandler({ allowedOrigins: ['https://store.example/'], resolveOrder: () => ({ amount: 1 }), completionUrl: '/', gmo: shop.handler.gmo, store: shop.handler.store }),
+      createAmazonPayHandler({
+        allowedOrigins: ['https://store.example/'],
+        resolveOrder: () => ({ amount: 1 }),
+        completionUrl: '/',
+        gmo: shop.handler.gmo,
+        store: shop.handler.store,
+      }),
       /allowedOrigins entry "https:\/\/store\.example\/" is not an origin/,
     );
   });

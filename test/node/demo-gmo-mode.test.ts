@@ -14,9 +14,13 @@ describe('demo against a configured GMO-PG', () => {
     const dir = mkdtempSync(join(tmpdir(), 'apv2-demo-env-'));
     const saved = { ...process.env };
     Object.assign(process.env, {
-      GMO_PG_SHOP_ID: 'tshop00009999', GMO_PG_SHOP_PASS: 'configuredPass1', GMO_PG_BASE_URL: gmo.baseUrl,
-      AMAZON_PAY_MERCHANT_ID: 'A1REALMERCHANT', AMAZON_PAY_PUBLIC_KEY_ID: 'SANDBOX-REALKEY',
-      AMAZON_PAY_PAYLOAD: '{"storeId":"amzn1.application-oa2-client.real"}', AMAZON_PAY_SIGNATURE: 'c2ln',
+      GMO_PG_SHOP_ID: 'tshop00009999',
+      GMO_PG_SHOP_PASS: 'configuredPass1',
+      GMO_PG_BASE_URL: gmo.baseUrl,
+      AMAZON_PAY_MERCHANT_ID: 'A1REALMERCHANT',
+      AMAZON_PAY_PUBLIC_KEY_ID: 'SANDBOX-REALKEY',
+      AMAZON_PAY_PAYLOAD: '{"storeId":"amzn1.application-oa2-client.real"}',
+      AMAZON_PAY_SIGNATURE: 'c2ln',
       AMAZON_PAY_RECURRING_PAYLOAD: '{"storeId":"amzn1.application-oa2-client.real","chargePermissionType":"Recurring"}',
       AMAZON_PAY_RECURRING_SIGNATURE: 'cmVj',
     });
@@ -29,7 +33,9 @@ describe('demo against a configured GMO-PG', () => {
       );
       assert.equal((await fetch(`${demo.url}payment/EntryTranAmazonpay.idPass`)).status, 404, 'no built-in sandbox is mounted');
       const origin = demo.url.replace(/\/$/, '');
-      const start = (await (await fetch(`${demo.url}api/amazon-pay/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: '{}' })).json()) as Record<string, string>;
+      const start = (await (
+        await fetch(`${demo.url}api/amazon-pay/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: '{}' })
+      ).json()) as Record<string, string>;
       assert.equal(start.startUrl, `${gmo.origin}/payment/AmazonpayStart.idPass`);
       assert.equal(gmo.state.trades.get(start.accessId)!.shopId, 'tshop00009999');
     } finally {

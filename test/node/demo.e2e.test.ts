@@ -19,7 +19,6 @@ let browser: Browser;
 let dataDir: string;
 let port: number;
 
-
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'apv2-demo-'));
@@ -42,7 +41,8 @@ async function newPage(): Promise<Page> {
   page.on('pageerror', (error) => pageProblems.push(`page error on ${page.url()}: ${error.message}`));
   // A page's own scripts, styles and fonts must all load.
   page.on('response', (response) => {
-    if (response.status() >= 400 && /\.(js|css|woff2)(\?|$)/.test(new URL(response.url()).pathname)) pageProblems.push(`${response.status()} ${response.url()}`);
+    if (response.status() >= 400 && /\.(js|css|woff2)(\?|$)/.test(new URL(response.url()).pathname))
+      pageProblems.push(`${response.status()} ${response.url()}`);
   });
   // The pages run under a strict CSP: anything it blocks is a defect of the page.
   page.on('console', (message) => {
@@ -51,7 +51,8 @@ async function newPage(): Promise<Page> {
   return page;
 }
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-const fault = (body: object) => fetch(`${demo.url}__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const fault = (body: object) =>
+  fetch(`${demo.url}__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const amazonButton = (page: Page, slot: string) => page.locator(`#${slot}-slot amazon-pay-v2[status=ready] [slot=button]`);
 
 /** From the shop page, through the stand-in Amazon sign-in and selection, to the confirm page. */
@@ -73,13 +74,18 @@ async function payAtAmazon(page: Page, button: string, outcome: 'success' | 'fai
   return new URL(page.url()).searchParams.get('orderId')!;
 }
 
-const order = async (orderId: string) => (await (await fetch(`${demo.url}demo/orders/${orderId}`)).json()) as { order: Record<string, any>; history: { source: string; event: string }[] };
+const order = async (orderId: string) =>
+  (await (await fetch(`${demo.url}demo/orders/${orderId}`)).json()) as { order: Record<string, any>; history: { source: string; event: string }[] };
 
 /** On the orders page, runs an action on one order's row. */
 async function onOrdersPage(page: Page, orderId: string, action: string, amount?: number) {
   await page.goto(`${demo.url}orders.html`);
   const row = page.locator(`tr[data-order-id="${orderId}"]`);
-  if (amount !== undefined) await row.locator('button[data-action="' + action + '"]').locator('xpath=preceding-sibling::input[1]').fill(String(amount));
+  if (amount !== undefined)
+    await row
+      .locator('button[data-action="' + action + '"]')
+      .locator('xpath=preceding-sibling::input[1]')
+      .fill(String(amount));
   await row.locator(`button[data-action="${action}"]`).click();
   await page.locator('#message.ok, #message.error').waitFor();
   return page.locator('#message').innerText();
@@ -298,7 +304,10 @@ describe('demo, end to end in Chromium', () => {
     const stamp = Date.now().toString(36).toUpperCase();
     const [old, fresh] = [`EXP${stamp}`, `NEW${stamp}`];
     for (const orderId of [old, fresh]) {
-      await demo.handler.store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1200, tax: 0, stage: 'completed', status: 'AUTH' }, { source: 'RetURL', event: 'paid' });
+      await demo.handler.store.create(
+        { orderId, kind: 'apb', jobCd: 'AUTH', amount: 1200, tax: 0, stage: 'completed', status: 'AUTH' },
+        { source: 'RetURL', event: 'paid' },
+      );
     }
     // Authorized 28 days ago: Amazon cancels it in 2 days unless it is captured.
     const { sql } = demo.handler.store as SqlOrderStore;
@@ -331,10 +340,19 @@ describe('demo, end to end in Chromium', () => {
     const action = `${demo.url}demo/orders/AP-NONE/charge`;
     // What a page of another site can send: a simple form post, or a fetch that carries its Origin.
     assert.equal((await fetch(action, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"amount":99999}' })).status, 415);
-    assert.equal((await fetch(action, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{"amount":99999}' })).status, 403);
-    assert.equal((await fetch(`${demo.url}demo/cart`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'coffee=3' })).status, 415);
+    assert.equal(
+      (await fetch(action, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{"amount":99999}' }))
+        .status,
+      403,
+    );
+    assert.equal(
+      (await fetch(`${demo.url}demo/cart`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'coffee=3' })).status,
+      415,
+    );
     const rebound = await new Promise<number>((resolve, reject) =>
-      request(`${demo.url}demo/orders`, { headers: { host: `attacker.example:${port}` } }, (res) => resolve(res.statusCode!)).on('error', reject).end(),
+      request(`${demo.url}demo/orders`, { headers: { host: `attacker.example:${port}` } }, (res) => resolve(res.statusCode!))
+        .on('error', reject)
+        .end(),
     );
     assert.equal(rebound, 421, 'a page whose own name resolves to 127.0.0.1 gets nothing');
   });

@@ -42,14 +42,24 @@ const events = async (orderId: string) => (await shop.handler.store.history(orde
 
 describe('createAmazonPayHandler', () => {
   it('refuses at start, naming the option and the fix, what would fail every request', async () => {
-    const base = { gmo: { shopId: 'tshop00000001', shopPass: 'x', baseUrl: 'http://127.0.0.1:1/payment/' }, store: new MemoryOrderStore(), completionUrl: '/done', resolveOrder: () => ({ amount: 100 }) };
+    const base = {
+      gmo: { shopId: 'tshop00000001', shopPass: 'x', baseUrl: 'http://127.0.0.1:1/payment/' },
+      store: new MemoryOrderStore(),
+      completionUrl: '/done',
+      resolveOrder: () => ({ amount: 100 }),
+    };
     await assert.rejects(createAmazonPayHandler({ ...base, resolveOrder: undefined as never }), /resolveOrder is required/);
     await assert.rejects(createAmazonPayHandler({ ...base, completionUrl: '' }), /completionUrl is required/);
     for (const publicUrl of ['shop.example', 'ftp://shop.example', '']) {
-      await assert.rejects(createAmazonPayHandler({ ...base, publicUrl }), /publicUrl ".*" is not an http\(s\) URL: give the shop's public origin, e\.g\. https:\/\/shop\.example/);
+      await assert.rejects(
+        createAmazonPayHandler({ ...base, publicUrl }),
+        /publicUrl ".*" is not an http\(s\) URL: give the shop's public origin, e\.g\. https:\/\/shop\.example/,
+      );
     }
     const handler = await createAmazonPayHandler({ ...base, publicUrl: 'https://shop.example/some/path' });
-    const refused = await handler.fetch(new Request('http://127.0.0.1:1/checkout', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:1' } }));
+    const refused = await handler.fetch(
+      new Request('http://127.0.0.1:1/checkout', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:1' } }),
+    );
     assert.equal(refused.status, 403, 'only the public origin may post');
     await handler.close();
   });
@@ -65,10 +75,7 @@ describe('POST /checkout', () => {
     assert.ok(answer.token.includes('+'));
     const order = (await shop.handler.store.get(answer.orderId))!;
     assert.deepEqual([order.kind, order.stage, order.status, order.amount], ['apb', 'started', 'REQSUCCESS', 3980]);
-    assert.deepEqual(await events(answer.orderId), [
-      'checkout: EntryTranAmazonpay (apb)',
-      'checkout: ExecTranAmazonpay: shopper sent to AmazonpayStart',
-    ]);
+    assert.deepEqual(await events(answer.orderId), ['checkout: EntryTranAmazonpay (apb)', 'checkout: ExecTranAmazonpay: shopper sent to AmazonpayStart']);
     const trade = sandbox.state.trades.get(answer.accessId)!;
     assert.equal(trade.retUrl, `${shop.api}/result`);
     assert.equal(trade.apbType, 'PayAndShip');
@@ -83,18 +90,32 @@ describe('POST /checkout', () => {
   it('refuses cross-site requests, other content types, large bodies and bad session ids', async () => {
     assert.equal((await checkout(shop, {}, { origin: 'https://evil.example' })).status, 403);
     assert.equal((await checkout(shop, {}, { origin: '', 'sec-fetch-site': 'cross-site' })).status, 403);
-    const form = await fetch(`${shop.api}/checkout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: shop.origin }, body: 'a=1' });
+    const form = await fetch(`${shop.api}/checkout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: shop.origin },
+      body: 'a=1',
+    });
     assert.equal(form.status, 415);
     assert.equal((await checkout(shop, { pad: 'x'.repeat(20000) })).status, 413);
     const bad = await checkout(shop, { amazonCheckoutSessionId: '../../etc' });
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).error.field, 'amazonCheckoutSessionId');
-    const notObject = await fetch(`${shop.api}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', origin: shop.origin }, body: '[1]' });
+    const notObject = await fetch(`${shop.api}/checkout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: shop.origin },
+      body: '[1]',
+    });
     assert.equal(notObject.status, 400);
   });
 
   it("answers the shop's own fault when resolveOrder fails or returns a bad amount", async () => {
-    for (const resolveOrder of [() => { throw new Error('cart gone'); }, () => ({ amount: 10.5 }), () => ({ amount: 100, jobCd: 'SALE' as 'AUTH' })]) {
+    for (const resolveOrder of [
+      () => {
+        throw new Error('cart gone');
+      },
+      () => ({ amount: 10.5 }),
+      () => ({ amount: 100, jobCd: 'SALE' as 'AUTH' }),
+    ]) {
       const other = await startShop(sandbox, { resolveOrder, store: new MemoryOrderStore() }); // a unit test of the hook
       try {
         const response = await checkout(other, {});
@@ -122,7 +143,10 @@ describe('POST /checkout', () => {
     assert.equal(misconfigured.code, 'SHOP_MISCONFIGURED');
     assert.equal(misconfigured.gmoErrors, undefined, 'no GMO-PG codes of a shop-side fault reach the browser');
     assert.ok(!JSON.stringify(misconfigured).includes('E0103'));
-    assert.ok(shop.logs.some((l) => l.startsWith('warn checkout stopped') && l.includes('E01030002')), 'the shop finds them in its log');
+    assert.ok(
+      shop.logs.some((l) => l.startsWith('warn checkout stopped') && l.includes('E01030002')),
+      'the shop finds them in its log',
+    );
   });
 
   it('leaves an order that says exactly where it stopped when ExecTran fails or never answers', async () => {
@@ -181,7 +205,10 @@ describe('POST /checkout', () => {
     for (const a of answers) {
       const order = (await shop.handler.store.get(a.orderId))!;
       const trade = sandbox.state.trades.get(a.accessId)!;
-      assert.deepEqual([trade.orderId, trade.amount, trade.status, order.accessId, order.stage], [a.orderId, order.amount, 'REQSUCCESS', a.accessId, 'started']);
+      assert.deepEqual(
+        [trade.orderId, trade.amount, trade.status, order.accessId, order.stage],
+        [a.orderId, order.amount, 'REQSUCCESS', a.accessId, 'started'],
+      );
     }
   });
 });
@@ -214,7 +241,10 @@ describe('POST /result (RetURL)', () => {
     // Every state change is logged at info with the order id, and never a secret.
     const mine = shop.logs.filter((l) => l.includes(start.orderId));
     assert.ok(mine.some((l) => l.startsWith('info checkout started')));
-    assert.ok(mine.some((l) => l.startsWith('info RetURL: payment completed') && l.includes('"status":"AUTH"')), mine.join('\n'));
+    assert.ok(
+      mine.some((l) => l.startsWith('info RetURL: payment completed') && l.includes('"status":"AUTH"')),
+      mine.join('\n'),
+    );
     assert.ok(!mine.join('').includes(order.accessPass!));
   });
 
@@ -222,7 +252,10 @@ describe('POST /result (RetURL)', () => {
     sandbox.faults.declineNext();
     const declined = await (await checkout(shop, {})).json();
     assert.equal(await returnToShop(await pay(declined)), `/complete?orderId=${declined.orderId}&result=failure&reason=E08000001`);
-    assert.deepEqual([(await shop.handler.store.get(declined.orderId))!.stage, (await shop.handler.store.get(declined.orderId))!.status], ['failed', 'PAYFAIL']);
+    assert.deepEqual(
+      [(await shop.handler.store.get(declined.orderId))!.stage, (await shop.handler.store.get(declined.orderId))!.status],
+      ['failed', 'PAYFAIL'],
+    );
     const left = await (await checkout(shop, {})).json();
     assert.equal(await returnToShop(await pay(left, 'cancel')), `/complete?orderId=${left.orderId}&result=failure&reason=E08000002`);
   });
@@ -232,7 +265,12 @@ describe('POST /result (RetURL)', () => {
     const result = await pay(start);
     const before = await shop.handler.store.get(start.orderId);
     const historyBefore = await events(start.orderId);
-    const tampers: Record<string, string>[] = [{ AmazonChargePermissionID: 'S03-0000000-0000000' }, { CheckString: 'f'.repeat(64) }, { OrderID: 'AP-NOT-OURS' }, { ShopID: 'tshop99999999' }];
+    const tampers: Record<string, string>[] = [
+      { AmazonChargePermissionID: 'S03-0000000-0000000' },
+      { CheckString: 'f'.repeat(64) },
+      { OrderID: 'AP-NOT-OURS' },
+      { ShopID: 'tshop99999999' },
+    ];
     for (const tamper of tampers) {
       const location = await returnToShop({ ...result, fields: { ...result.fields, ...tamper } });
       assert.match(location, /result=failure&reason=unverified$/);
@@ -272,7 +310,11 @@ describe('POST /result (RetURL)', () => {
 
 describe('POST /notify', () => {
   const notification = (fields: Record<string, string>) =>
-    fetch(`${shop.api}/notify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=windows-31j' }, body: new Uint8Array(encodeForm(fields)) });
+    fetch(`${shop.api}/notify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=windows-31j' },
+      body: new Uint8Array(encodeForm(fields)),
+    });
 
   it('answers 0 at once and confirms the status with SearchTradeMulti afterwards', async () => {
     const start = await (await checkout(shop, {})).json();
@@ -300,7 +342,10 @@ describe('POST /notify', () => {
 
   it("logs GMO-PG's connectivity test and ignores it and unknown orders, still answering 0", async () => {
     assert.equal(await (await notification({ ErrCode: 'E00', ErrInfo: 'E00000000' })).text(), '0');
-    assert.ok(shop.logs.some((l) => l.startsWith('info notification: GMO-PG connectivity test received')), shop.logs.join('\n'));
+    assert.ok(
+      shop.logs.some((l) => l.startsWith('info notification: GMO-PG connectivity test received')),
+      shop.logs.join('\n'),
+    );
     assert.equal(await (await notification({ OrderID: 'AP-UNKNOWN', Status: 'AUTH' })).text(), '0');
     await shop.handler.idle();
   });
@@ -318,7 +363,10 @@ describe('POST /notify', () => {
       await other.handler.idle();
       const order = (await store.get(start.orderId))!;
       assert.deepEqual([order.stage, order.status], ['completed', 'AUTH']);
-      assert.deepEqual(notified.notifier.attempts.map((a) => a.result), ['dropped', 'ok']);
+      assert.deepEqual(
+        notified.notifier.attempts.map((a) => a.result),
+        ['dropped', 'ok'],
+      );
     } finally {
       await other.stop();
       await notified.stop();

@@ -97,11 +97,18 @@ describe('hostile input at the merchant endpoint', () => {
 
   it('stops reading a body at the limit on every route, with or without Content-Length', async () => {
     for (const path of ['/checkout', '/result', '/notify']) {
-      const { status, sent } = await sendEndless(`${shop.api}${path}`, { 'content-type': path === '/checkout' ? 'application/json' : 'application/x-www-form-urlencoded', origin: shop.origin });
+      const { status, sent } = await sendEndless(`${shop.api}${path}`, {
+        'content-type': path === '/checkout' ? 'application/json' : 'application/x-www-form-urlencoded',
+        origin: shop.origin,
+      });
       assert.equal(status, 413, path);
       assert.ok(sent < 4 * 1024 * 1024, `${path}: answered after ${sent} bytes, not at the end of the body`);
     }
-    const declared = await fetch(`${shop.api}/result`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a'.repeat(20000) });
+    const declared = await fetch(`${shop.api}/result`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a'.repeat(20000),
+    });
     assert.equal(declared.status, 413);
   });
 
@@ -114,7 +121,9 @@ describe('hostile input at the merchant endpoint', () => {
       const start = await (await checkout(other, {})).json();
       const body = new URLSearchParams({ ShopID: sandbox.shopId, OrderID: start.orderId, Status: 'AUTH' }).toString();
       const answers = await Promise.all(
-        Array.from({ length: 300 }, () => fetch(`${other.api}/notify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then((r) => r.text())),
+        Array.from({ length: 300 }, () =>
+          fetch(`${other.api}/notify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then((r) => r.text()),
+        ),
       );
       assert.ok(answers.every((a) => a === '0'));
       await other.handler.idle();
@@ -131,7 +140,10 @@ describe('hostile input at the merchant endpoint', () => {
   });
 
   it('believes only allowedHosts (or publicUrl) for the RetURL, and warns at start when neither is set', async () => {
-    assert.ok(shop.logs.some((l) => l.startsWith('warn neither publicUrl nor allowedHosts is set')), 'the test shop has neither');
+    assert.ok(
+      shop.logs.some((l) => l.startsWith('warn neither publicUrl nor allowedHosts is set')),
+      'the test shop has neither',
+    );
     const other = await startShop(sandbox, { allowedHosts: ['127.0.0.1'] }); // any port: the test server's is not known yet
     try {
       assert.ok(!other.logs.some((l) => l.includes('neither publicUrl')));

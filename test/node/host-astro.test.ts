@@ -22,18 +22,24 @@ let dir: string;
 let shop: ShopProcess | undefined;
 let build: { stdout: string; stderr: string };
 before(async () => {
-  dir = await fixtureApp({
-    'astro.config.mjs': recipe('js', 'astro.config.mjs'),
-    'src/middleware.js': recipe('js', 'src/middleware.js'),
-    'src/pages/api/amazon-pay/[...path].js': recipe('js', 'src/pages/api/amazon-pay/[...path].js'),
-    'src/pages/index.astro': recipe('astro', 'src/pages/index.astro'),
-    // The shop's own parts: a completion page, and an on-demand form route of its own that must stay protected.
-    'src/pages/thanks.js': `export const prerender = false;\nexport const GET = ({ url }) => new Response('result: ' + url.searchParams.get('result'));\n`,
-    'src/pages/account.js': `export const prerender = false;\nexport const POST = () => new Response('changed');\n`,
-  }, PACKAGES);
+  dir = await fixtureApp(
+    {
+      'astro.config.mjs': recipe('js', 'astro.config.mjs'),
+      'src/middleware.js': recipe('js', 'src/middleware.js'),
+      'src/pages/api/amazon-pay/[...path].js': recipe('js', 'src/pages/api/amazon-pay/[...path].js'),
+      'src/pages/index.astro': recipe('astro', 'src/pages/index.astro'),
+      // The shop's own parts: a completion page, and an on-demand form route of its own that must stay protected.
+      'src/pages/thanks.js': `export const prerender = false;\nexport const GET = ({ url }) => new Response('result: ' + url.searchParams.get('result'));\n`,
+      'src/pages/account.js': `export const prerender = false;\nexport const POST = () => new Response('changed');\n`,
+    },
+    PACKAGES,
+  );
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, type: 'module' }));
-  build = await exec(join(dir, 'node_modules', '.bin', 'astro'), ['build'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ASTRO_TELEMETRY_DISABLED: '1' } });
+  build = await exec(join(dir, 'node_modules', '.bin', 'astro'), ['build'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ASTRO_TELEMETRY_DISABLED: '1' },
+  });
   shop = await startShopProcess(dir, process.execPath, ['dist/server/entry.mjs'], { readyPath: '/thanks' });
 });
 after(async () => {
@@ -44,8 +50,14 @@ after(async () => {
 describe('Astro 7 (@astrojs/node), the recipe of docs/hosts.md from the packed tarball', () => {
   it('builds for production with no GMO-PG settings; the page and its script define the element', async () => {
     const client = join(dir, 'dist', 'client');
-    const code = readdirSync(client, { recursive: true }).filter((f) => String(f).endsWith('.js')).map((f) => readFileSync(join(client, String(f)), 'utf8')).join('\n');
-    assert.ok(/customElements\.define\(/.test(code) && /["'`]amazon-pay-v2["'`]/.test(code), `no define of amazon-pay-v2 in the client bundle\n${build.stdout}`);
+    const code = readdirSync(client, { recursive: true })
+      .filter((f) => String(f).endsWith('.js'))
+      .map((f) => readFileSync(join(client, String(f)), 'utf8'))
+      .join('\n');
+    assert.ok(
+      /customElements\.define\(/.test(code) && /["'`]amazon-pay-v2["'`]/.test(code),
+      `no define of amazon-pay-v2 in the client bundle\n${build.stdout}`,
+    );
     const page = readFileSync(join(client, 'index.html'), 'utf8');
     assert.match(page, /<amazon-pay-v2 mode="apb" endpoint="\/api\/amazon-pay\/checkout"/);
   });

@@ -13,14 +13,20 @@ import { payApb } from './support/servers.js';
 const PACKAGES = ['fastify@5.12.8', 'koa@3.3.0', '@electric-sql/pglite@0.5.17'];
 let dir: string;
 before(async () => {
-  dir = await fixtureApp({
-    'fastify.mjs': docBlock('docs/hosts.md', 'js', /^\/\/ Fastify 5/),
-    'koa.mjs': docBlock('docs/hosts.md', 'js', /^\/\/ Koa 3/),
-  }, PACKAGES);
+  dir = await fixtureApp(
+    {
+      'fastify.mjs': docBlock('docs/hosts.md', 'js', /^\/\/ Fastify 5/),
+      'koa.mjs': docBlock('docs/hosts.md', 'js', /^\/\/ Koa 3/),
+    },
+    PACKAGES,
+  );
 });
 after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-for (const [name, file] of [['Fastify 5', 'fastify.mjs'], ['Koa 3', 'koa.mjs']] as const) {
+for (const [name, file] of [
+  ['Fastify 5', 'fastify.mjs'],
+  ['Koa 3', 'koa.mjs'],
+] as const) {
   describe(`${name}, the recipe of docs/hosts.md from the packed tarball`, () => {
     it('pays an APB checkout: RetURL lands on the completion page and the notification is confirmed', async () => {
       const shop = await startShopProcess(dir, process.execPath, [file], { readyPath: '/thanks' });

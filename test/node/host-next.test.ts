@@ -61,7 +61,6 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
   });
 }
 
-
 /** `next start` or `next dev` on a free port with the sandbox's settings, once it says it is ready (the one before is stopped). */
 async function serve(mode: 'start' | 'dev') {
   await stopNext();
@@ -136,7 +135,11 @@ describe('Next.js App Router, from the packed tarball', () => {
 
   it('refuses a checkout from another origin with a message that says what to set', async () => {
     const other = origin.replace('127.0.0.1', 'localhost');
-    const refused = await fetch(`${origin}/api/amazon-pay/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', origin: other }, body: '{}' });
+    const refused = await fetch(`${origin}/api/amazon-pay/checkout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: other },
+      body: '{}',
+    });
     assert.equal(refused.status, 403);
     assert.match(((await refused.json()) as { error: { message: string } }).error.message, /publicUrl|allowedOrigins/);
   });

@@ -15,23 +15,34 @@ import { fixtureApp } from './support/packed.js';
 import { payApb, postForm } from './support/servers.js';
 
 const exec = promisify(execFile);
-const PACKAGES = ['@sveltejs/kit@3.4.1', '@sveltejs/adapter-node@6.0.2', 'svelte@5.60.1', '@sveltejs/vite-plugin-svelte@7.3.3', 'vite@8.4.1', '@electric-sql/pglite@0.5.17'];
-const recipe = (name: string) => docBlock('docs/hosts.md', name.endsWith('.svelte') ? 'svelte' : 'js', new RegExp(`^(//|<!--) SvelteKit 3: ${name.replace(/[.[\]+]/g, '\\$&')}`));
+const PACKAGES = [
+  '@sveltejs/kit@3.4.1',
+  '@sveltejs/adapter-node@6.0.2',
+  'svelte@5.60.1',
+  '@sveltejs/vite-plugin-svelte@7.3.3',
+  'vite@8.4.1',
+  '@electric-sql/pglite@0.5.17',
+];
+const recipe = (name: string) =>
+  docBlock('docs/hosts.md', name.endsWith('.svelte') ? 'svelte' : 'js', new RegExp(`^(//|<!--) SvelteKit 3: ${name.replace(/[.[\]+]/g, '\\$&')}`));
 
 let dir: string;
 let shop: ShopProcess | undefined;
 let build: { stdout: string; stderr: string };
 before(async () => {
-  dir = await fixtureApp({
-    'vite.config.js': recipe('vite.config.js'),
-    'src/hooks.server.js': recipe('src/hooks.server.js'),
-    'src/routes/api/amazon-pay/[...path]/+server.js': recipe('src/routes/api/amazon-pay/[...path]/+server.js'),
-    'src/routes/+page.svelte': recipe('src/routes/+page.svelte'),
-    // The shop's own parts: a completion page, and a form action of its own that must stay protected.
-    'src/routes/thanks/+server.js': `export const GET = ({ url }) => new Response('result: ' + url.searchParams.get('result'));\n`,
-    'src/routes/account/+server.js': `export const POST = () => new Response('changed');\n`,
-    'src/app.html': '<!doctype html><html lang="ja"><head><meta charset="utf-8">%sveltekit.head%</head><body>%sveltekit.body%</body></html>\n',
-  }, PACKAGES);
+  dir = await fixtureApp(
+    {
+      'vite.config.js': recipe('vite.config.js'),
+      'src/hooks.server.js': recipe('src/hooks.server.js'),
+      'src/routes/api/amazon-pay/[...path]/+server.js': recipe('src/routes/api/amazon-pay/[...path]/+server.js'),
+      'src/routes/+page.svelte': recipe('src/routes/+page.svelte'),
+      // The shop's own parts: a completion page, and a form action of its own that must stay protected.
+      'src/routes/thanks/+server.js': `export const GET = ({ url }) => new Response('result: ' + url.searchParams.get('result'));\n`,
+      'src/routes/account/+server.js': `export const POST = () => new Response('changed');\n`,
+      'src/app.html': '<!doctype html><html lang="ja"><head><meta charset="utf-8">%sveltekit.head%</head><body>%sveltekit.body%</body></html>\n',
+    },
+    PACKAGES,
+  );
   // package.json: an ES module project, as `npx sv create` makes it.
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...manifest, type: 'module' }));
@@ -46,9 +57,15 @@ after(async () => {
 describe('SvelteKit 3 (adapter-node), the recipe of docs/hosts.md from the packed tarball', () => {
   it('builds for production with no GMO-PG settings; the client bundle defines the element', () => {
     const client = join(dir, '.svelte-kit', 'output', 'client', '_app', 'immutable');
-    const code = readdirSync(client, { recursive: true }).filter((f) => String(f).endsWith('.js')).map((f) => readFileSync(join(client, String(f)), 'utf8')).join('\n');
+    const code = readdirSync(client, { recursive: true })
+      .filter((f) => String(f).endsWith('.js'))
+      .map((f) => readFileSync(join(client, String(f)), 'utf8'))
+      .join('\n');
     // The minifier may hold the tag's name in a variable: the define call, and the name in the same bundle.
-    assert.ok(/customElements\.define\(/.test(code) && /["'`]amazon-pay-v2["'`]/.test(code), `no define of amazon-pay-v2 in the client bundle\n${build.stdout}`);
+    assert.ok(
+      /customElements\.define\(/.test(code) && /["'`]amazon-pay-v2["'`]/.test(code),
+      `no define of amazon-pay-v2 in the client bundle\n${build.stdout}`,
+    );
   });
 
   it('serves the page with the element as a tag', async () => {

@@ -36,7 +36,8 @@ describe('a browser-only install', () => {
     // What the README says the install weighs (both languages) is this measurement, within 10 %.
     const readme = readFileSync('README.md', 'utf8');
     const claims = [/依存は Lit のみ、約 ([\d.]+) MB/, /\(([\d.]+) MB in all, tested\)/].map((re) => Number(re.exec(readme)?.[1]));
-    for (const claim of claims) assert.ok(Math.abs(claim - size / 1e6) / (size / 1e6) < 0.1, `the README says ${claim} MB, measured ${(size / 1e6).toFixed(2)} MB`);
+    for (const claim of claims)
+      assert.ok(Math.abs(claim - size / 1e6) / (size / 1e6) < 0.1, `the README says ${claim} MB, measured ${(size / 1e6).toFixed(2)} MB`);
     assert.ok(!packages.includes('@electric-sql') && !packages.includes('pg') && !packages.includes('hono'), packages.join(', '));
   });
 

@@ -6,8 +6,19 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { BackOfficeError } from '../../src/server/ops/back-office.js';
 import { GmoPgError, GmoPgTransportError } from '../../src/server/client/errors.js';
 import {
-  FINAL_STAGES, GMO_PG_STATUSES, OPEN_STAGES, ORDER_STAGES, PAID_STATUSES, permission, purgeable, saysNoSuchTrade, stageAfterFailure, stageFor,
-  type MoneyState, type Operation, type OrderStage,
+  FINAL_STAGES,
+  GMO_PG_STATUSES,
+  OPEN_STAGES,
+  ORDER_STAGES,
+  PAID_STATUSES,
+  permission,
+  purgeable,
+  saysNoSuchTrade,
+  stageAfterFailure,
+  stageFor,
+  type MoneyState,
+  type Operation,
+  type OrderStage,
 } from '../../src/server/payments/lifecycle.js';
 import { formFields, postForm, startSandbox, type RunningSandbox } from './support/servers.js';
 import { checkout, payOrder, startShop, type RunningShop } from './support/shop.js';
@@ -109,7 +120,10 @@ describe('money state under races and GMO-PG faults', () => {
     assert.equal(charge.stage, 'exec_unknown', 'not exec_failed: the money may have moved');
     assert.equal(trade(charge.orderId).status, 'AUTH');
     const count = sandbox.state.trades.size;
-    await assert.rejects(shop.handler.backOffice.charge(consent, { amount: 1280 }), (e: Error) => e instanceof BackOfficeError && e.message.includes(charge.orderId) && /orders reconcile/.test(e.message));
+    await assert.rejects(
+      shop.handler.backOffice.charge(consent, { amount: 1280 }),
+      (e: Error) => e instanceof BackOfficeError && e.message.includes(charge.orderId) && /orders reconcile/.test(e.message),
+    );
     assert.equal(sandbox.state.trades.size, count, 'no second charge was sent');
     const summary = await shop.handler.reconcile({ graceMs: 0 });
     assert.ok(summary.settled >= 1);
@@ -121,7 +135,11 @@ describe('money state under races and GMO-PG faults', () => {
   it('7: a notification confirmed with an answer asked before a capture never sets the order back, and "cancel" never refunds', async () => {
     const orderId = await payOrder(sandbox, shop);
     sandbox.faults.holdAnswerNext('SearchTradeMulti', 1000); // the notification's question: AUTH, slow on the way back
-    await fetch(`${shop.api}/notify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `OrderID=${orderId}&Status=AUTH` });
+    await fetch(`${shop.api}/notify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `OrderID=${orderId}&Status=AUTH`,
+    });
     await sleep(100);
     assert.equal((await shop.handler.backOffice.capture(orderId)).status, 'SALES');
     await shop.handler.idle();
@@ -129,7 +147,10 @@ describe('money state under races and GMO-PG faults', () => {
     assert.deepEqual([order.status, trade(orderId).status], ['SALES', 'SALES'], 'the stale AUTH was asked again, not written');
     // Even a store that still said AUTH would not refund: cancel asks GMO-PG first, and takes back authorizations only.
     await store().update(orderId, () => ({ changes: { status: 'AUTH' }, event: { source: 'back office', event: 'test: a stale copy' } }));
-    await assert.rejects(shop.handler.backOffice.cancel(orderId, { only: 'authorization' }), (e: Error) => e instanceof BackOfficeError && /it is SALES/.test(e.message));
+    await assert.rejects(
+      shop.handler.backOffice.cancel(orderId, { only: 'authorization' }),
+      (e: Error) => e instanceof BackOfficeError && /it is SALES/.test(e.message),
+    );
     assert.deepEqual([trade(orderId).status, trade(orderId).cancelAmount], ['SALES', 0], 'no money went back');
   });
 
@@ -148,16 +169,36 @@ describe('money state under races and GMO-PG faults', () => {
 });
 
 describe('the lifecycle rules', () => {
-  const money = (status: string, o: Partial<MoneyState> = {}): MoneyState => ({ stage: 'completed', status, amount: 1000, tax: 100, cancelAmount: 0, cancelTax: 0, ...o });
+  const money = (status: string, o: Partial<MoneyState> = {}): MoneyState => ({
+    stage: 'completed',
+    status,
+    amount: 1000,
+    tax: 100,
+    cancelAmount: 0,
+    cancelTax: 0,
+    ...o,
+  });
 
   it('knows every GMO-PG status, and what each means for the stage', () => {
     const table: [string, OrderStage, OrderStage][] = [
       // status, stage before, stage after
-      ['AUTH', 'started', 'completed'], ['CAPTURE', 'exec_unknown', 'completed'], ['SALES', 'completed', 'completed'], ['RETURN', 'completed', 'completed'],
-      ['CANCEL', 'completed', 'completed'], ['REQRETURN', 'completed', 'completed'], ['AUTH', 'abandoned', 'completed'],
-      ['PAYFAIL', 'started', 'failed'], ['EXPIRED', 'started', 'failed'],
-      ['UNPROCESSED', 'entry_unknown', 'entered'], ['UNPROCESSED', 'created', 'entered'], ['UNPROCESSED', 'started', 'started'], ['UNPROCESSED', 'exec_failed', 'exec_failed'],
-      ['REQSUCCESS', 'entered', 'started'], ['REQSUCCESS', 'exec_unknown', 'started'], ['REQSUCCESS', 'completed', 'completed'], ['AUTHPROCESS', 'entered', 'started'],
+      ['AUTH', 'started', 'completed'],
+      ['CAPTURE', 'exec_unknown', 'completed'],
+      ['SALES', 'completed', 'completed'],
+      ['RETURN', 'completed', 'completed'],
+      ['CANCEL', 'completed', 'completed'],
+      ['REQRETURN', 'completed', 'completed'],
+      ['AUTH', 'abandoned', 'completed'],
+      ['PAYFAIL', 'started', 'failed'],
+      ['EXPIRED', 'started', 'failed'],
+      ['UNPROCESSED', 'entry_unknown', 'entered'],
+      ['UNPROCESSED', 'created', 'entered'],
+      ['UNPROCESSED', 'started', 'started'],
+      ['UNPROCESSED', 'exec_failed', 'exec_failed'],
+      ['REQSUCCESS', 'entered', 'started'],
+      ['REQSUCCESS', 'exec_unknown', 'started'],
+      ['REQSUCCESS', 'completed', 'completed'],
+      ['AUTHPROCESS', 'entered', 'started'],
       ['SOMETHING_NEW', 'started', 'started'],
     ];
     for (const [status, from, to] of table) assert.equal(stageFor(status, from), to, `${status} on ${from}`);
@@ -177,12 +218,23 @@ describe('the lifecycle rules', () => {
 
   it('says which operation is allowed in which status', () => {
     const table: [Operation, MoneyState, 'allowed' | 'already' | 'refused'][] = [
-      ['capture', money('AUTH'), 'allowed'], ['capture', money('SALES'), 'already'], ['capture', money('CAPTURE'), 'already'], ['capture', money('CANCEL'), 'refused'],
+      ['capture', money('AUTH'), 'allowed'],
+      ['capture', money('SALES'), 'already'],
+      ['capture', money('CAPTURE'), 'already'],
+      ['capture', money('CANCEL'), 'refused'],
       ['capture', money('AUTH', { stage: 'started' }), 'refused'],
-      ['cancel', money('AUTH'), 'allowed'], ['cancel', money('CANCEL'), 'already'], ['cancel', money('SALES'), 'refused'], ['cancel', money('RETURN'), 'refused'],
-      ['change', money('AUTH'), 'allowed'], ['change', money('SALES'), 'refused'],
-      ['refund', money('SALES'), 'allowed'], ['refund', money('CAPTURE'), 'allowed'], ['refund', money('RETURN', { cancelAmount: 500 }), 'allowed'],
-      ['refund', money('RETURN', { cancelAmount: 1000, cancelTax: 100 }), 'already'], ['refund', money('AUTH'), 'refused'], ['refund', money('PAYFAIL', { stage: 'failed' }), 'refused'],
+      ['cancel', money('AUTH'), 'allowed'],
+      ['cancel', money('CANCEL'), 'already'],
+      ['cancel', money('SALES'), 'refused'],
+      ['cancel', money('RETURN'), 'refused'],
+      ['change', money('AUTH'), 'allowed'],
+      ['change', money('SALES'), 'refused'],
+      ['refund', money('SALES'), 'allowed'],
+      ['refund', money('CAPTURE'), 'allowed'],
+      ['refund', money('RETURN', { cancelAmount: 500 }), 'allowed'],
+      ['refund', money('RETURN', { cancelAmount: 1000, cancelTax: 100 }), 'already'],
+      ['refund', money('AUTH'), 'refused'],
+      ['refund', money('PAYFAIL', { stage: 'failed' }), 'refused'],
     ];
     for (const [op, state, expected] of table) {
       const p = permission(op, state);

@@ -21,7 +21,9 @@ for (const kind of (['pglite', 'postgres'] as const).filter((k) => (process.env.
       try {
         await runModel(world, { runs: RUNS, maxCommands: 10, seed, path: process.env.APV2_MODEL_PATH });
         const f = world.figures;
-        console.log(`model test on ${kind}: ${f.sequences} sequences, ${f.operations} operations, ${f.faults} GMO-PG faults, ${f.crashes} kill -9, ${f.outages} database outages, ${f.attempts} payment attempts, ${f.violations} violations`);
+        console.log(
+          `model test on ${kind}: ${f.sequences} sequences, ${f.operations} operations, ${f.faults} GMO-PG faults, ${f.crashes} kill -9, ${f.outages} database outages, ${f.attempts} payment attempts, ${f.violations} violations`,
+        );
         assert.equal(f.sequences, RUNS);
         if (RUNS >= 20) assert.ok(f.crashes > 0 && f.faults > 0 && (kind === 'pglite' || f.outages > 0), 'the faults were injected');
       } finally {

@@ -28,7 +28,11 @@ describe('toNodeListener', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const response = await fetch(`${origin}/shop/api/amazon-pay/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: '{}' });
+      const response = await fetch(`${origin}/shop/api/amazon-pay/checkout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: '{}',
+      });
       const answer = (await response.json()) as { accessId: string };
       assert.equal(response.status, 200);
       assert.equal(sandbox.state.trades.get(answer.accessId)!.retUrl, `${origin}/shop/api/amazon-pay/result`);
@@ -55,7 +59,11 @@ describe('toNodeListener', () => {
     await new Promise((r) => server.once('listening', r));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const response = await fetch(`${origin}/api/amazon-pay/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: '{}' });
+      const response = await fetch(`${origin}/api/amazon-pay/checkout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: '{}',
+      });
       const answer = (await response.json()) as { accessId: string };
       assert.equal(sandbox.state.trades.get(answer.accessId)!.retUrl, `${origin}/api/amazon-pay/result`);
       assert.equal((await fetch(`${origin}/checkout`, { method: 'POST' })).status, 404);

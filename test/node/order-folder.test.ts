@@ -20,7 +20,18 @@ const storeUrl = JSON.stringify(new URL('../../src/server/orders/open-store.ts',
 const journalUrl = JSON.stringify(new URL('../../src/server/orders/journal.ts', import.meta.url).href);
 
 const entry = (orderId: string, fields: Record<string, unknown> = {}) => ({
-  fields: { stage: 'entered', orderId, kind: 'apb', jobCd: 'AUTH', amount: 3980, tax: 0, status: 'UNPROCESSED', accessId: `A${orderId}`, accessPass: 'secret', ...fields },
+  fields: {
+    stage: 'entered',
+    orderId,
+    kind: 'apb',
+    jobCd: 'AUTH',
+    amount: 3980,
+    tax: 0,
+    status: 'UNPROCESSED',
+    accessId: `A${orderId}`,
+    accessPass: 'secret',
+    ...fields,
+  },
   event: { source: 'checkout', event: 'EntryTranAmazonpay (apb)', detail: { amount: 3980 } },
 });
 const line = (e: unknown) => JSON.stringify(e) + '\n';
@@ -65,7 +76,10 @@ describe('one process per PGlite folder', () => {
       setInterval(() => {}, 1000);`);
     await holder.ready;
     const started = Date.now();
-    const refused = await openOrderStore({ dataDir }).then(() => undefined, (e: Error) => e);
+    const refused = await openOrderStore({ dataDir }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.ok(refused, 'a second opener must fail');
     assert.ok(Date.now() - started < 2000, 'at once, without waiting for PGlite');
     assert.equal(refused.name, 'FolderLockedError');
@@ -125,11 +139,23 @@ describe('the journal under damage', () => {
       assert.equal((await store.get('GOOD-2'))!.stage, 'entered');
       assert.equal(await store.get('NUL-1'), undefined);
       assert.equal(statSync(journal).size, 0, 'the journal is emptied: nothing is retried for ever');
-      const rejected = readFileSync(`${journal}.rejected`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      assert.deepEqual(rejected.map((r) => r.reason.replace(/:.*/s, '')).sort(), ['no order fields', 'not JSON', 'not an order entry (null)', 'the database refused it', 'unknown order fields'].sort());
-      assert.ok(rejected.find((r) => r.line.includes('NUL-1')), 'the refused order is kept for a person');
+      const rejected = readFileSync(`${journal}.rejected`, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(
+        rejected.map((r) => r.reason.replace(/:.*/s, '')).sort((a, b) => a.localeCompare(b)),
+        ['no order fields', 'not JSON', 'not an order entry (null)', 'the database refused it', 'unknown order fields'].sort((a, b) => a.localeCompare(b)),
+      );
+      assert.ok(
+        rejected.find((r) => r.line.includes('NUL-1')),
+        'the refused order is kept for a person',
+      );
       assert.equal(errors.length, 5);
-      assert.ok(errors.every((e) => e.includes(`${journal}.rejected`)), errors.join('\n'));
+      assert.ok(
+        errors.every((e) => e.includes(`${journal}.rejected`)),
+        errors.join('\n'),
+      );
     } finally {
       await store.close();
     }
@@ -166,11 +192,17 @@ describe('the journal under damage', () => {
     console.error = (m: string) => errors.push(String(m));
     const j = OrderJournal.open(journal);
     console.error = original;
-    assert.deepEqual(j.leftover.map((l) => (l.entry as { fields: { orderId: string } }).fields.orderId), ['TORN-OK']);
+    assert.deepEqual(
+      j.leftover.map((l) => (l.entry as { fields: { orderId: string } }).fields.orderId),
+      ['TORN-OK'],
+    );
     j.append(entry('TORN-NEXT'));
     j.close();
     const lines = readFileSync(journal, 'utf8').split('\n');
-    assert.deepEqual(lines.map((l) => (l ? JSON.parse(l).fields.orderId : '')), ['TORN-OK', 'TORN-NEXT', '']);
+    assert.deepEqual(
+      lines.map((l) => (l ? JSON.parse(l).fields.orderId : '')),
+      ['TORN-OK', 'TORN-NEXT', ''],
+    );
     assert.match(readFileSync(`${journal}.rejected`, 'utf8'), /"reason":"torn.*TORN-HALF/);
     assert.equal(errors.length, 1);
   });
@@ -202,7 +234,10 @@ describe('the journal under damage', () => {
   it('names the journal file and what to do when it cannot be used', async () => {
     const dataDir = join(dir, 'journal-dir');
     mkdirSync(join(dataDir, JOURNAL_FILE), { recursive: true });
-    const error = await openOrderStore({ dataDir }).then(() => undefined, (e: Error) => e);
+    const error = await openOrderStore({ dataDir }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.ok(error);
     assert.ok(error.message.includes(join(dataDir, JOURNAL_FILE)), error.message);
     assert.match(error.message, /EISDIR.*move it away and start again/);

@@ -33,7 +33,12 @@ for (const kind of ['memory', 'pglite', 'postgres'] as const) {
   describe(`the OrderStore contract on ${kind}`, () => {
     let store: OrderStore;
     before(async () => {
-      store = kind === 'memory' ? new MemoryOrderStore() : kind === 'postgres' ? await openOrderStore({ databaseUrl: pg.url }) : await openOrderStore({ dataDir: join(dir, 'contract') });
+      store =
+        kind === 'memory'
+          ? new MemoryOrderStore()
+          : kind === 'postgres'
+            ? await openOrderStore({ databaseUrl: pg.url })
+            : await openOrderStore({ dataDir: join(dir, 'contract') });
     });
     after(() => store.close());
     const id = (name: string) => `K-${kind}-${name}-${Date.now()}`;
@@ -42,17 +47,26 @@ for (const kind of ['memory', 'pglite', 'postgres'] as const) {
       const orderId = id('life');
       await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1200, tax: 100 }, { source: 'checkout', event: 'created' });
       await assert.rejects(store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0 }, { source: 'checkout', event: 'again' }));
-      const entered = await store.update(orderId, () => ({ changes: { stage: 'entered', accessId: 'A', accessPass: 'p' }, event: { source: 'checkout', event: 'EntryTranAmazonpay' } }));
+      const entered = await store.update(orderId, () => ({
+        changes: { stage: 'entered', accessId: 'A', accessPass: 'p' },
+        event: { source: 'checkout', event: 'EntryTranAmazonpay' },
+      }));
       assert.equal(entered.changed, true);
       assert.equal((await store.update(orderId, () => null)).changed, false);
-      await store.update(orderId, () => ({ changes: { stage: 'completed', status: 'AUTH' }, event: { source: 'RetURL', event: 'paid', detail: { status: 'AUTH' } } }));
+      await store.update(orderId, () => ({
+        changes: { stage: 'completed', status: 'AUTH' },
+        event: { source: 'RetURL', event: 'paid', detail: { status: 'AUTH' } },
+      }));
       const order = (await store.get(orderId))!;
       assert.deepEqual([order.stage, order.status, order.amount, order.tax, order.version], ['completed', 'AUTH', 1200, 100, 2]);
-      assert.deepEqual((await store.history(orderId)).map((e) => [e.source, e.event, e.stage, e.status]), [
-        ['checkout', 'created', 'created', null],
-        ['checkout', 'EntryTranAmazonpay', 'entered', null],
-        ['RetURL', 'paid', 'completed', 'AUTH'],
-      ]);
+      assert.deepEqual(
+        (await store.history(orderId)).map((e) => [e.source, e.event, e.stage, e.status]),
+        [
+          ['checkout', 'created', 'created', null],
+          ['checkout', 'EntryTranAmazonpay', 'entered', null],
+          ['RetURL', 'paid', 'completed', 'AUTH'],
+        ],
+      );
       assert.equal(await store.get(id('never')), undefined);
       assert.deepEqual(await store.history(id('never')), []);
     });
@@ -60,7 +74,11 @@ for (const kind of ['memory', 'pglite', 'postgres'] as const) {
     it('loses no update when forty change one order at once', async () => {
       const orderId = id('race');
       await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0 }, { source: 'checkout', event: 'created' });
-      await Promise.all(Array.from({ length: 40 }, () => store.update(orderId, (o) => ({ changes: { cancelAmount: o.cancelAmount + 1 }, event: { source: 'back office', event: '+1' } }))));
+      await Promise.all(
+        Array.from({ length: 40 }, () =>
+          store.update(orderId, (o) => ({ changes: { cancelAmount: o.cancelAmount + 1 }, event: { source: 'back office', event: '+1' } })),
+        ),
+      );
       assert.equal((await store.get(orderId))!.cancelAmount, 40);
       assert.equal((await store.history(orderId)).length, 41);
     });
@@ -68,7 +86,10 @@ for (const kind of ['memory', 'pglite', 'postgres'] as const) {
     it('records with ifStage only while the order is at that stage, and not for an unknown order', async () => {
       const orderId = id('if');
       await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0, stage: 'entered' }, { source: 'checkout', event: 'created' });
-      assert.equal(await store.record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'on time' }, { ifStage: 'entered' }), true);
+      assert.equal(
+        await store.record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'on time' }, { ifStage: 'entered' }),
+        true,
+      );
       assert.equal(await store.record(orderId, { stage: 'failed' }, { source: 'checkout', event: 'late' }, { ifStage: 'entered' }), false);
       assert.equal(await store.record(id('missing'), { stage: 'started' }, { source: 'checkout', event: 'late' }, { ifStage: 'entered' }), false);
       assert.equal((await store.get(orderId))!.stage, 'started');
@@ -77,7 +98,10 @@ for (const kind of ['memory', 'pglite', 'postgres'] as const) {
     it('lists newest first, filtered by stage and kind, and pages by OrderID', async () => {
       const prefix = id('page');
       for (let i = 0; i < 5; i++) {
-        await store.create({ orderId: `${prefix}-${i}`, kind: i % 2 ? 'apb' : 'session', jobCd: 'AUTH', amount: 100 + i, tax: 0, stage: i === 4 ? 'abandoned' : 'created' }, { source: 'checkout', event: 'created' });
+        await store.create(
+          { orderId: `${prefix}-${i}`, kind: i % 2 ? 'apb' : 'session', jobCd: 'AUTH', amount: 100 + i, tax: 0, stage: i === 4 ? 'abandoned' : 'created' },
+          { source: 'checkout', event: 'created' },
+        );
         await new Promise((r) => setTimeout(r, 2)); // distinct creation times
       }
       const mine = (orders: { orderId: string }[]) => orders.map((o) => o.orderId).filter((o) => o.startsWith(prefix));
@@ -91,8 +115,14 @@ for (const kind of ['memory', 'pglite', 'postgres'] as const) {
     it('hands the sweep each open order once per lease, and lists authorizations by age', async () => {
       const open = id('open');
       const auth = id('auth');
-      await store.create({ orderId: open, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0, stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'created' });
-      await store.create({ orderId: auth, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0, stage: 'completed', status: 'AUTH' }, { source: 'checkout', event: 'created' });
+      await store.create(
+        { orderId: open, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0, stage: 'started', status: 'REQSUCCESS' },
+        { source: 'checkout', event: 'created' },
+      );
+      await store.create(
+        { orderId: auth, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0, stage: 'completed', status: 'AUTH' },
+        { source: 'checkout', event: 'created' },
+      );
       const later = new Date(Date.now() + 60_000);
       const claim = () => store.claimStale({ stages: ['started'], before: later, limit: 1000, leaseMs: 60_000 });
       assert.ok((await claim()).some((o) => o.orderId === open));
@@ -117,7 +147,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const [{ version }] = await store.sql.query<{ version: number }>('select max(version) as version from amazon_pay_schema');
       assert.equal(version, 6);
       // The indexes whose condition is a lifecycle rule carry it, and are not built again when it is the same.
-      const [{ definition }] = await store.sql.query<{ definition: string }>(`select obj_description('amazon_pay_orders_unsettled'::regclass, 'pg_class') as definition`);
+      const [{ definition }] = await store.sql.query<{ definition: string }>(
+        `select obj_description('amazon_pay_orders_unsettled'::regclass, 'pg_class') as definition`,
+      );
       assert.match(definition, /where \(stage in \('created', 'entry_unknown', 'entered', 'exec_unknown', 'started'\) or stale\)$/);
     });
 
@@ -137,7 +169,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 500, tax: 0 }, { source: 'checkout', event: 'created' });
       // Back to schema 1 (the events' foreign key, their key the id alone plus an index by order,
       // no reconcile lease, one applied migration), as version 0.1 left it.
-      await store.sql.query('alter table amazon_pay_order_events add constraint amazon_pay_order_events_order_id_fkey foreign key (order_id) references amazon_pay_orders(order_id)');
+      await store.sql.query(
+        'alter table amazon_pay_order_events add constraint amazon_pay_order_events_order_id_fkey foreign key (order_id) references amazon_pay_orders(order_id)',
+      );
       await store.sql.query('alter table amazon_pay_order_events drop constraint amazon_pay_order_events_pkey');
       await store.sql.query('alter table amazon_pay_order_events add primary key (id)');
       await store.sql.query('create index amazon_pay_order_events_order on amazon_pay_order_events (order_id, id)');
@@ -150,7 +184,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const constraints = await store.sql.query<{ contype: string; key: string }>(
         "select contype, pg_get_constraintdef(oid) as key from pg_constraint where conrelid = 'amazon_pay_order_events'::regclass and contype in ('p', 'f', 'u') order by contype",
       );
-      assert.deepEqual(constraints.map((c) => [c.contype, c.key]), [['p', 'PRIMARY KEY (order_id, id)']]);
+      assert.deepEqual(
+        constraints.map((c) => [c.contype, c.key]),
+        [['p', 'PRIMARY KEY (order_id, id)']],
+      );
       const indexes = await store.sql.query("select indexname from pg_indexes where tablename = 'amazon_pay_order_events'");
       assert.deepEqual(indexes, [{ indexname: 'amazon_pay_order_events_pkey' }]);
       assert.equal((await store.get(orderId))!.amount, 500);
@@ -160,18 +197,27 @@ for (const kind of ['pglite', 'postgres'] as const) {
     it('creates, updates and lists orders, recording every change with its source and time', async () => {
       const orderId = `ST-${kind}-${Date.now()}`;
       await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1200, tax: 100, description: 'お試し' }, { source: 'checkout', event: 'created' });
-      await store.update(orderId, () => ({ changes: { stage: 'entered', accessId: `A${orderId}`, accessPass: 'p' }, event: { source: 'checkout', event: 'EntryTranAmazonpay' } }));
+      await store.update(orderId, () => ({
+        changes: { stage: 'entered', accessId: `A${orderId}`, accessPass: 'p' },
+        event: { source: 'checkout', event: 'EntryTranAmazonpay' },
+      }));
       const unchanged = await store.update(orderId, () => null);
       assert.equal(unchanged.changed, false);
-      await store.update(orderId, () => ({ changes: { stage: 'completed', status: 'AUTH' }, event: { source: 'RetURL', event: 'paid', detail: { status: 'AUTH' } } }));
+      await store.update(orderId, () => ({
+        changes: { stage: 'completed', status: 'AUTH' },
+        event: { source: 'RetURL', event: 'paid', detail: { status: 'AUTH' } },
+      }));
       const order = (await store.get(orderId))!;
       assert.deepEqual([order.stage, order.status, order.amount, order.tax, order.description], ['completed', 'AUTH', 1200, 100, 'お試し']);
       const history = await store.history(orderId);
-      assert.deepEqual(history.map((e) => [e.source, e.event, e.stage]), [
-        ['checkout', 'created', 'created'],
-        ['checkout', 'EntryTranAmazonpay', 'entered'],
-        ['RetURL', 'paid', 'completed'],
-      ]);
+      assert.deepEqual(
+        history.map((e) => [e.source, e.event, e.stage]),
+        [
+          ['checkout', 'created', 'created'],
+          ['checkout', 'EntryTranAmazonpay', 'entered'],
+          ['RetURL', 'paid', 'completed'],
+        ],
+      );
       assert.deepEqual(history[2].detail, { status: 'AUTH' });
       assert.ok(history.every((e, i) => i === 0 || e.at >= history[i - 1].at));
       assert.ok((await store.list({ limit: 500 })).some((o) => o.orderId === orderId));
@@ -192,17 +238,36 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
     it('writes concurrent creates and records together (group commit), each row with its own event', async () => {
       let statements = 0;
-      const counted = new SqlOrderStore({ ...store.sql, query: ((text: string, params?: unknown[]) => (statements++, store.sql.query(text, params))) as typeof store.sql.query });
+      const counted = new SqlOrderStore({ ...store.sql, query: (text: string, params?: unknown[]) => (statements++, store.sql.query(text, params)) });
       const ids = Array.from({ length: 50 }, (_, i) => `GC-${kind}-${Date.now()}-${i}`);
-      await Promise.all(ids.map((orderId, i) =>
-        counted.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1000 + i, tax: i, stage: 'entered', accessId: `A${orderId}`, accessPass: 'p' }, { source: 'checkout', event: 'EntryTranAmazonpay', detail: { i } })));
+      await Promise.all(
+        ids.map((orderId, i) =>
+          counted.create(
+            { orderId, kind: 'apb', jobCd: 'AUTH', amount: 1000 + i, tax: i, stage: 'entered', accessId: `A${orderId}`, accessPass: 'p' },
+            { source: 'checkout', event: 'EntryTranAmazonpay', detail: { i } },
+          ),
+        ),
+      );
       assert.equal(statements, 1, 'fifty creates in the same turn are one statement');
-      await Promise.all(ids.map((orderId, i) => counted.record(orderId, { stage: 'started', status: 'REQSUCCESS', cancelAmount: i }, { source: 'checkout', event: 'ExecTranAmazonpay' })));
+      await Promise.all(
+        ids.map((orderId, i) =>
+          counted.record(orderId, { stage: 'started', status: 'REQSUCCESS', cancelAmount: i }, { source: 'checkout', event: 'ExecTranAmazonpay' }),
+        ),
+      );
       assert.equal(statements, 2);
       for (const [i, orderId] of ids.entries()) {
         const order = (await store.get(orderId))!;
-        assert.deepEqual([order.amount, order.tax, order.stage, order.status, order.cancelAmount, order.accessId], [1000 + i, i, 'started', 'REQSUCCESS', i, `A${orderId}`]);
-        assert.deepEqual((await store.history(orderId)).map((e) => [e.event, e.stage, e.detail]), [['EntryTranAmazonpay', 'entered', { i }], ['ExecTranAmazonpay', 'started', null]]);
+        assert.deepEqual(
+          [order.amount, order.tax, order.stage, order.status, order.cancelAmount, order.accessId],
+          [1000 + i, i, 'started', 'REQSUCCESS', i, `A${orderId}`],
+        );
+        assert.deepEqual(
+          (await store.history(orderId)).map((e) => [e.event, e.stage, e.detail]),
+          [
+            ['EntryTranAmazonpay', 'entered', { i }],
+            ['ExecTranAmazonpay', 'started', null],
+          ],
+        );
       }
     });
 
@@ -211,23 +276,42 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const base = `TXT-${kind}-${Date.now()}`;
       for (const round of [1, 2, 3]) {
         const ids = nasty.map((_, i) => `${base}-${round}-${i}`);
-        await Promise.all(ids.map((orderId, i) =>
-          store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 100, tax: 0, description: nasty[i] }, { source: 'checkout', event: nasty[i], detail: { text: nasty[i] } })));
-        await Promise.all(ids.map((orderId, i) => store.record(orderId, { errorCodes: nasty[i] }, { source: 'checkout', event: `again ${nasty[i]}`, detail: { text: nasty[i] } })));
+        await Promise.all(
+          ids.map((orderId, i) =>
+            store.create(
+              { orderId, kind: 'apb', jobCd: 'AUTH', amount: 100, tax: 0, description: nasty[i] },
+              { source: 'checkout', event: nasty[i], detail: { text: nasty[i] } },
+            ),
+          ),
+        );
+        await Promise.all(
+          ids.map((orderId, i) =>
+            store.record(orderId, { errorCodes: nasty[i] }, { source: 'checkout', event: `again ${nasty[i]}`, detail: { text: nasty[i] } }),
+          ),
+        );
         for (const [i, orderId] of ids.entries()) {
           const order = (await store.get(orderId))!;
           assert.deepEqual([order.description, order.errorCodes], [nasty[i], nasty[i]]);
-          assert.deepEqual((await store.history(orderId)).map((e) => [e.event, e.detail]), [[nasty[i], { text: nasty[i] }], [`again ${nasty[i]}`, { text: nasty[i] }]]);
+          assert.deepEqual(
+            (await store.history(orderId)).map((e) => [e.event, e.detail]),
+            [
+              [nasty[i], { text: nasty[i] }],
+              [`again ${nasty[i]}`, { text: nasty[i] }],
+            ],
+          );
         }
       }
     });
 
     it('folds a record into the insert of an order created in the same batch, events in order', async () => {
       let statements = 0;
-      const counted = new SqlOrderStore({ ...store.sql, query: ((text: string, params?: unknown[]) => (statements++, store.sql.query(text, params))) as typeof store.sql.query });
+      const counted = new SqlOrderStore({ ...store.sql, query: (text: string, params?: unknown[]) => (statements++, store.sql.query(text, params)) });
       const orderId = `FOLD-${kind}-${Date.now()}`;
       const [, started, refused] = await Promise.all([
-        counted.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 700, tax: 0, stage: 'entered', status: 'UNPROCESSED' }, { source: 'checkout', event: 'EntryTranAmazonpay' }),
+        counted.create(
+          { orderId, kind: 'apb', jobCd: 'AUTH', amount: 700, tax: 0, stage: 'entered', status: 'UNPROCESSED' },
+          { source: 'checkout', event: 'EntryTranAmazonpay' },
+        ),
         counted.record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'ExecTranAmazonpay' }, { ifStage: 'entered' }),
         counted.record(orderId, { stage: 'failed' }, { source: 'checkout', event: 'never' }, { ifStage: 'entered' }),
       ]);
@@ -235,10 +319,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.deepEqual([started, refused], [true, false]);
       const order = (await store.get(orderId))!;
       assert.deepEqual([order.stage, order.status, order.amount], ['started', 'REQSUCCESS', 700]);
-      assert.deepEqual((await store.history(orderId)).map((e) => [e.event, e.stage, e.status]), [
-        ['EntryTranAmazonpay', 'entered', 'UNPROCESSED'],
-        ['ExecTranAmazonpay', 'started', 'REQSUCCESS'],
-      ]);
+      assert.deepEqual(
+        (await store.history(orderId)).map((e) => [e.event, e.stage, e.status]),
+        [
+          ['EntryTranAmazonpay', 'entered', 'UNPROCESSED'],
+          ['ExecTranAmazonpay', 'started', 'REQSUCCESS'],
+        ],
+      );
     });
 
     it('fails only the bad write of a batch, and applies two records of one order in order', async () => {
@@ -252,11 +339,21 @@ for (const kind of ['pglite', 'postgres'] as const) {
         store.record(`${base}-a`, { stage: 'started' }, { source: 'checkout', event: 'second' }),
         store.record(`${base}-missing`, { stage: 'started' }, { source: 'checkout', event: 'lost' }),
       ]);
-      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected'],
+      );
       assert.match(String((results[5] as PromiseRejectedResult).reason), /order .*-missing not found/);
       assert.equal((await store.get(`${base}-taken`))!.amount, 1);
       assert.equal((await store.get(`${base}-a`))!.stage, 'started');
-      assert.deepEqual((await store.history(`${base}-a`)).map((e) => [e.event, e.stage]), [['created', 'created'], ['first', 'entered'], ['second', 'started']]);
+      assert.deepEqual(
+        (await store.history(`${base}-a`)).map((e) => [e.event, e.stage]),
+        [
+          ['created', 'created'],
+          ['first', 'entered'],
+          ['second', 'started'],
+        ],
+      );
       assert.equal((await store.history(`${base}-taken`)).length, 1);
     });
 
@@ -264,17 +361,27 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const orderId = `IF-${kind}-${Date.now()}`;
       await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0, stage: 'entered' }, { source: 'checkout', event: 'created' });
       await store.update(orderId, () => ({ changes: { stage: 'completed', status: 'AUTH' }, event: { source: 'RetURL', event: 'paid' } }));
-      assert.equal(await store.record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'late' }, { ifStage: 'entered' }), false);
+      assert.equal(
+        await store.record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'late' }, { ifStage: 'entered' }),
+        false,
+      );
       assert.equal(await store.record(`${orderId}-missing`, { stage: 'started' }, { source: 'checkout', event: 'late' }, { ifStage: 'entered' }), false);
       void store.record(orderId, { description: 'not awaited' }, { source: 'back office', event: 'note' });
       const order = (await store.get(orderId))!;
       assert.deepEqual([order.stage, order.status, order.description], ['completed', 'AUTH', 'not awaited']);
-      assert.deepEqual((await store.history(orderId)).map((e) => e.event), ['created', 'paid', 'note']);
+      assert.deepEqual(
+        (await store.history(orderId)).map((e) => e.event),
+        ['created', 'paid', 'note'],
+      );
     });
 
     it('pages the list newest first by OrderID (keyset), filtered by stage and kind', async () => {
       const prefix = `PG-${kind}-${Date.now()}-`;
-      for (let i = 0; i < 5; i++) await store.create({ orderId: `${prefix}${i}`, kind: i % 2 ? 'apb' : 'session', jobCd: 'AUTH', amount: 100 + i, tax: 0, stage: i === 4 ? 'abandoned' : 'created' }, { source: 'checkout', event: 'created' });
+      for (let i = 0; i < 5; i++)
+        await store.create(
+          { orderId: `${prefix}${i}`, kind: i % 2 ? 'apb' : 'session', jobCd: 'AUTH', amount: 100 + i, tax: 0, stage: i === 4 ? 'abandoned' : 'created' },
+          { source: 'checkout', event: 'created' },
+        );
       const mine = (orders: { orderId: string }[]) => orders.map((o) => o.orderId).filter((id) => id.startsWith(prefix));
       const first = await store.list({ limit: 2 });
       assert.deepEqual(mine(first), [`${prefix}4`, `${prefix}3`]);
@@ -287,16 +394,32 @@ for (const kind of ['pglite', 'postgres'] as const) {
     it('purges old settled history in batches, archiving each batch before it is removed', async () => {
       const id = `PU-${kind}-${Date.now()}`;
       await store.create({ orderId: id, kind: 'apb', jobCd: 'AUTH', amount: 100, tax: 0 }, { source: 'checkout', event: 'created' });
-      for (const stage of ['entered', 'started', 'completed'] as const) await store.update(id, () => ({ changes: { stage, status: stage === 'completed' ? 'SALES' : null }, event: { source: 'checkout', event: stage } }));
+      for (const stage of ['entered', 'started', 'completed'] as const)
+        await store.update(id, () => ({ changes: { stage, status: stage === 'completed' ? 'SALES' : null }, event: { source: 'checkout', event: stage } }));
       await store.sql.query(`update amazon_pay_orders set updated_at = now() - interval '2 days' where order_id = $1`, [id]);
       // An archive that fails (a full disk) removes nothing.
-      await assert.rejects(store.purge({ before: new Date(), archive: () => { throw new Error('ENOSPC'); } }), /ENOSPC/);
+      await assert.rejects(
+        store.purge({
+          before: new Date(),
+          archive: () => {
+            throw new Error('ENOSPC');
+          },
+        }),
+        /ENOSPC/,
+      );
       assert.equal((await store.history(id)).length, 4);
       const archived: string[] = [];
-      const done = await purgeOrders(store, { olderThanDays: 1, batchSize: 1, archive: ({ events }) => void archived.push(...events.filter((e) => e.orderId === id).map((e) => e.event)) });
+      const done = await purgeOrders(store, {
+        olderThanDays: 1,
+        batchSize: 1,
+        archive: ({ events }) => void archived.push(...events.filter((e) => e.orderId === id).map((e) => e.event)),
+      });
       assert.ok(done.batches >= 2, 'one order per batch, then an empty one');
       assert.deepEqual(archived, ['created', 'entered', 'started']);
-      assert.deepEqual((await store.history(id)).map((e) => e.event), ['completed']);
+      assert.deepEqual(
+        (await store.history(id)).map((e) => e.event),
+        ['completed'],
+      );
       await purgeOrders(store, { olderThanDays: 1, orders: true });
       assert.equal(await store.get(id), undefined);
       await assert.rejects(purgeOrders(store, { olderThanDays: 0 }), /olderThanDays 0: give a number of days, 1 or more/);
@@ -308,9 +431,13 @@ describe('PGlite on its worker thread', () => {
   it('keeps any text exactly, through prepared statements and their literals', async () => {
     const sql = await openPglite('memory://');
     try {
-      const nasty = ["it's", 'back\\slash \\\' quote', '$1 and $$dollar$$', '髙橋 﨑子 ①号室', '😀 emoji', "'); drop table x; --", ''];
+      const nasty = ["it's", "back\\slash \\' quote", '$1 and $$dollar$$', '髙橋 﨑子 ①号室', '😀 emoji', "'); drop table x; --", ''];
       for (const [i, text] of nasty.entries()) {
-        const [row] = await sql.query<{ t: string; n: number; j: unknown }>('select $1::text as t, $2::integer as n, $3::jsonb as j', [text, i, JSON.stringify({ text })]);
+        const [row] = await sql.query<{ t: string; n: number; j: unknown }>('select $1::text as t, $2::integer as n, $3::jsonb as j', [
+          text,
+          i,
+          JSON.stringify({ text }),
+        ]);
         assert.deepEqual([row.t, row.n, row.j], [text, i, { text }]);
       }
       const [row] = await sql.query<{ t: string | null }>('select $1::text as t', [null]);
@@ -332,14 +459,20 @@ describe('PGlite on its worker thread', () => {
       }
       const [{ count }] = await sql.query<{ count: number }>('select count(*)::integer as count from pg_prepared_statements');
       assert.equal(count, 100);
-      await assert.rejects(sql.query('select $1::integer', ['not a number']), (e: Error & { code?: string }) => e.code === '22P02' && /invalid input syntax/.test(e.message));
+      await assert.rejects(
+        sql.query('select $1::integer', ['not a number']),
+        (e: Error & { code?: string }) => e.code === '22P02' && /invalid input syntax/.test(e.message),
+      );
       await assert.rejects(sql.query('select * from no_such_table'), (e: Error & { code?: string }) => e.code === '42P01');
       // a transaction that throws leaves nothing behind and the session usable
       await sql.query('create table t (v integer)');
-      await assert.rejects(sql.transaction(async (q) => {
-        await q('insert into t values ($1)', [1]);
-        throw new Error('changed my mind');
-      }), /changed my mind/);
+      await assert.rejects(
+        sql.transaction(async (q) => {
+          await q('insert into t values ($1)', [1]);
+          throw new Error('changed my mind');
+        }),
+        /changed my mind/,
+      );
       assert.deepEqual(await sql.query('select count(*)::integer as n from t'), [{ n: 0 }]);
     } finally {
       await sql.close();
@@ -362,7 +495,17 @@ describe('PGlite on its worker thread', () => {
 describe('the journal of new orders (PGlite in a folder)', () => {
   const storeUrl = JSON.stringify(new URL('../../src/server/orders/open-store.ts', import.meta.url).href);
   const entry = (orderId: string) => ({
-    fields: { stage: 'entered', orderId, kind: 'apb', jobCd: 'AUTH', amount: 3980, tax: 0, status: 'UNPROCESSED', accessId: `A${orderId}`, accessPass: 'secret' },
+    fields: {
+      stage: 'entered',
+      orderId,
+      kind: 'apb',
+      jobCd: 'AUTH',
+      amount: 3980,
+      tax: 0,
+      status: 'UNPROCESSED',
+      accessId: `A${orderId}`,
+      accessPass: 'secret',
+    },
     event: { source: 'checkout', event: 'EntryTranAmazonpay (apb)', detail: { amount: 3980 } },
   });
 
@@ -382,7 +525,10 @@ describe('the journal of new orders (PGlite in a folder)', () => {
     try {
       const order = (await store.get('JR-CRASH-1'))!;
       assert.deepEqual([order.stage, order.status, order.amount, order.accessId, order.accessPass], ['entered', 'UNPROCESSED', 3980, 'AJR-CRASH-1', 'secret']);
-      assert.deepEqual((await store.history('JR-CRASH-1')).map((e) => [e.source, e.event, e.detail]), [['checkout', 'EntryTranAmazonpay (apb)', { amount: 3980 }]]);
+      assert.deepEqual(
+        (await store.history('JR-CRASH-1')).map((e) => [e.source, e.event, e.detail]),
+        [['checkout', 'EntryTranAmazonpay (apb)', { amount: 3980 }]],
+      );
       assert.equal(statSync(join(dataDir, JOURNAL_FILE)).size, 0);
     } finally {
       await store.close();

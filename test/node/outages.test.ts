@@ -46,13 +46,25 @@ describe('PostgreSQL going away under a running shop', () => {
       assert.equal(away.status, 503);
       const body = await away.json();
       assert.ok(['STORE_UNAVAILABLE', 'ORDER_NOT_RECORDED'].includes(body.error.code), JSON.stringify(body));
-      const list = await fetch(`${shop.api}/notify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `OrderID=${paid}` });
+      const list = await fetch(`${shop.api}/notify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `OrderID=${paid}`,
+      });
       assert.equal(await list.text(), '0', 'GMO-PG is still answered');
       // A read route: the store error is a 503 with a code, not a crash and not a 500.
-      const address = await fetch(`${shop.api}/result`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `OrderID=${paid}&CheckString=x`, redirect: 'manual' });
+      const address = await fetch(`${shop.api}/result`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `OrderID=${paid}&CheckString=x`,
+        redirect: 'manual',
+      });
       assert.equal(address.status, 303);
       assert.match(address.headers.get('location')!, /result=pending&reason=store_unavailable/);
-      assert.ok(shop.logs.some((l) => l.startsWith('error order store unavailable')), shop.logs.join('\n'));
+      assert.ok(
+        shop.logs.some((l) => l.startsWith('error order store unavailable')),
+        shop.logs.join('\n'),
+      );
 
       pg.startUp();
       const back = await checkout(shop, {});
@@ -82,7 +94,10 @@ describe('PostgreSQL going away under a running shop', () => {
       for (let i = 0; i < 1100; i++) {
         const orderId = `PURGE-${String(i).padStart(5, '0')}`;
         ids.push(orderId);
-        await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1000 + i, tax: 0, stage: 'failed', status: 'PAYFAIL', description: 'お試しの注文です' }, { source: 'checkout', event: 'declined', detail: { errInfo: 'E08000001' } });
+        await store.create(
+          { orderId, kind: 'apb', jobCd: 'AUTH', amount: 1000 + i, tax: 0, stage: 'failed', status: 'PAYFAIL', description: 'お試しの注文です' },
+          { source: 'checkout', event: 'declined', detail: { errInfo: 'E08000001' } },
+        );
       }
       await store.sql.query(`update amazon_pay_orders set updated_at = now() - interval '3 days' where order_id like 'PURGE-%'`);
     } finally {
@@ -90,10 +105,14 @@ describe('PostgreSQL going away under a running shop', () => {
     }
     const archive = join(dir, 'archive.jsonl');
     // RLIMIT_FSIZE: files this process writes stop growing at 700 kB, mid-way through the second batch of 500 orders.
-    const cli = spawnSync('bash', ['-c', `ulimit -f 700; exec "${process.execPath}" dist/node/cli.js orders purge --older-than 1 --orders --archive ${archive} --yes --json`], {
-      encoding: 'utf8',
-      env: { ...process.env, DATABASE_URL: pg.url },
-    });
+    const cli = spawnSync(
+      'bash',
+      ['-c', `ulimit -f 700; exec "${process.execPath}" dist/node/cli.js orders purge --older-than 1 --orders --archive ${archive} --yes --json`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: pg.url },
+      },
+    );
     assert.notEqual(cli.status, 0, 'the purge stops with an error');
     assert.match(cli.stderr, /could not take the batch \(EFBIG\).*nothing that is not archived was removed/);
     const lines = readFileSync(archive, 'utf8').split('\n');
@@ -103,7 +122,9 @@ describe('PostgreSQL going away under a running shop', () => {
     assert.ok(archivedOrders.size > 0 && archivedOrders.size < ids.length, `${archivedOrders.size} archived`);
     const check = await openOrderStore({ databaseUrl: pg.url });
     try {
-      const left = new Set((await check.sql.query<{ order_id: string }>(`select order_id from amazon_pay_orders where order_id like 'PURGE-%'`)).map((r) => r.order_id));
+      const left = new Set(
+        (await check.sql.query<{ order_id: string }>(`select order_id from amazon_pay_orders where order_id like 'PURGE-%'`)).map((r) => r.order_id),
+      );
       for (const id of ids) assert.notEqual(archivedOrders.has(id), left.has(id), `${id}: either archived and removed, or kept`);
     } finally {
       await check.close();
@@ -124,7 +145,9 @@ describe('a PGlite folder and a second container', () => {
         setInterval(() => {}, 1000);
       } catch (error) { console.log('refused ' + error.name + ': ' + error.message); process.exit(3); }`;
     const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script];
-    const proc = options.namespace ? spawn('unshare', ['--user', '--map-root-user', '--pid', '--fork', '--kill-child', '--mount-proc', ...node]) : spawn(node[0], node.slice(1));
+    const proc = options.namespace
+      ? spawn('unshare', ['--user', '--map-root-user', '--pid', '--fork', '--kill-child', '--mount-proc', ...node])
+      : spawn(node[0], node.slice(1));
     let out = '';
     proc.stdout.on('data', (c) => (out += c));
     proc.stderr.on('data', (c) => (out += c));
@@ -135,13 +158,13 @@ describe('a PGlite folder and a second container', () => {
     return { proc, settled };
   }
 
-  it('6: a process in another PID namespace cannot take a live holder\'s lock, and takes it once the holder is gone and its lease stale', async () => {
+  it("6: a process in another PID namespace cannot take a live holder's lock, and takes it once the holder is gone and its lease stale", async () => {
     const dataDir = join(dir, 'shared-volume');
     const holder = opener(dataDir, { write: 'HELD-1' });
     assert.match(await holder.settled, /ready/);
     const intruder = opener(dataDir, { namespace: true });
     const refused = await intruder.settled;
-    assert.match(refused, /refused FolderLockedError: .*in another PID namespace/, 'the holder\'s pid means nothing there: the lease decides');
+    assert.match(refused, /refused FolderLockedError: .*in another PID namespace/, "the holder's pid means nothing there: the lease decides");
     // The holder is killed (its container stopped): the lease is no longer renewed, and a new opener waits it out.
     holder.proc.kill('SIGKILL');
     await new Promise((r) => holder.proc.on('exit', r));

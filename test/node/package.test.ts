@@ -13,12 +13,32 @@ describe('the npm package', () => {
 
   it('ships the builds, their types, custom-elements.json, README (with its screenshots) and LICENSE, and nothing else', () => {
     for (const needed of [
-      'dist/amazon-pay-v2.js', 'dist/amazon-pay-v2.iife.js', 'dist/confirm.js', 'dist/react.js', 'dist/jsx.js', 'dist/vue.js', 'dist/preact.js', 'dist/solid.js',
-      'dist/types/preact.d.ts', 'dist/types/solid.d.ts',
-      'dist/node/server.js', 'dist/node/sandbox.js', 'dist/node/amazon/checkout.js',
-      'dist/types/index.d.ts', 'dist/types/confirm.d.ts', 'dist/types/react.d.ts', 'dist/types/jsx.d.ts', 'dist/types/vue.d.ts',
-      'dist/types/server/index.d.ts', 'dist/types/sandbox/index.d.ts',
-      'custom-elements.json', 'dist/vscode.html-custom-data.json', 'dist/web-types.json', 'README.md', 'LICENSE', 'package.json',
+      'dist/amazon-pay-v2.js',
+      'dist/amazon-pay-v2.iife.js',
+      'dist/confirm.js',
+      'dist/react.js',
+      'dist/jsx.js',
+      'dist/vue.js',
+      'dist/preact.js',
+      'dist/solid.js',
+      'dist/types/preact.d.ts',
+      'dist/types/solid.d.ts',
+      'dist/node/server.js',
+      'dist/node/sandbox.js',
+      'dist/node/amazon/checkout.js',
+      'dist/types/index.d.ts',
+      'dist/types/confirm.d.ts',
+      'dist/types/react.d.ts',
+      'dist/types/jsx.d.ts',
+      'dist/types/vue.d.ts',
+      'dist/types/server/index.d.ts',
+      'dist/types/sandbox/index.d.ts',
+      'custom-elements.json',
+      'dist/vscode.html-custom-data.json',
+      'dist/web-types.json',
+      'README.md',
+      'LICENSE',
+      'package.json',
     ]) {
       assert.ok(files.includes(needed), `${needed} is missing from the package`);
     }
@@ -31,8 +51,14 @@ describe('the npm package', () => {
     const before = readFileSync('README.md', 'utf8');
     const tarball = await packTarball();
     assert.equal(readFileSync('README.md', 'utf8'), before, 'postpack restored the README');
-    const shipped = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').map((f) => f.replace(/^package\//, ''));
-    assert.deepEqual(shipped.filter((f) => /^README/.test(f)), ['README.md'], 'only the README itself: no copy prepack kept');
+    const shipped = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+      .split('\n')
+      .map((f) => f.replace(/^package\//, ''));
+    assert.deepEqual(
+      shipped.filter((f) => f.startsWith('README')),
+      ['README.md'],
+      'only the README itself: no copy prepack kept',
+    );
     const packedReadme = execFileSync('tar', ['-xzOf', tarball, 'package/README.md'], { encoding: 'utf8' });
     const images = [...packedReadme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
     assert.equal(images.length, [...before.matchAll(/!\[[^\]]*\]\(/g)].length);
@@ -68,9 +94,13 @@ describe('the npm package', () => {
 
   it('describes the element in custom-elements.json as shipped: module paths in dist, unions for enumerated attributes, status read-only', () => {
     const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
-    const paths: string[] = JSON.stringify(manifest).match(/"(?:path|module)":"[^"]+"/g)!.map((m) => m.split(':')[1].replaceAll('"', ''));
+    const paths: string[] = JSON.stringify(manifest)
+      .match(/"(?:path|module)":"[^"]+"/g)!
+      .map((m) => m.split(':')[1].replaceAll('"', ''));
     for (const path of new Set(paths)) assert.ok(files.includes(path), `${path} is not in the package`);
-    const element = manifest.modules.flatMap((m: { declarations?: unknown[] }) => m.declarations ?? []).find((d: { tagName?: string }) => d.tagName === 'amazon-pay-v2');
+    const element = manifest.modules
+      .flatMap((m: { declarations?: unknown[] }) => m.declarations ?? [])
+      .find((d: { tagName?: string }) => d.tagName === 'amazon-pay-v2');
     const attribute = (name: string) => element.attributes.find((a: { name: string }) => a.name === name);
     assert.equal(attribute('mode').type.text, "'standard' | 'apb' | 'buy-now'");
     assert.equal(attribute('button-color').type.text, "'Gold' | 'LightGray' | 'DarkGray'");
@@ -82,18 +112,29 @@ describe('the npm package', () => {
 
   it('gives editors the element from the manifest: nonce and scopes documented, VS Code custom data and web-types with every attribute and its values', () => {
     const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
-    const element = manifest.modules.flatMap((m: { declarations?: unknown[] }) => m.declarations ?? []).find((d: { tagName?: string }) => d.tagName === 'amazon-pay-v2');
+    const element = manifest.modules
+      .flatMap((m: { declarations?: unknown[] }) => m.declarations ?? [])
+      .find((d: { tagName?: string }) => d.tagName === 'amazon-pay-v2');
     const names = element.attributes.map((a: { name: string }) => a.name).filter((n: string) => n !== 'status');
     assert.ok(names.includes('nonce') && names.includes('scopes'), names.join(' '));
     const vscode = JSON.parse(readFileSync('dist/vscode.html-custom-data.json', 'utf8'));
     const tag = vscode.tags.find((t: { name: string }) => t.name === 'amazon-pay-v2');
-    assert.deepEqual(tag.attributes.map((a: { name: string }) => a.name), names);
-    assert.deepEqual(tag.attributes.find((a: { name: string }) => a.name === 'mode').values.map((v: { name: string }) => v.name), ['standard', 'apb', 'buy-now']);
+    assert.deepEqual(
+      tag.attributes.map((a: { name: string }) => a.name),
+      names,
+    );
+    assert.deepEqual(
+      tag.attributes.find((a: { name: string }) => a.name === 'mode').values.map((v: { name: string }) => v.name),
+      ['standard', 'apb', 'buy-now'],
+    );
     assert.equal(tag.attributes.find((a: { name: string }) => a.name === 'sandbox').valueSet, 'v');
     const webTypes = JSON.parse(readFileSync('dist/web-types.json', 'utf8'));
     const html = webTypes.contributions.html.elements[0];
     assert.equal(html.name, 'amazon-pay-v2');
-    assert.deepEqual(html.attributes.map((a: { name: string }) => a.name), names);
+    assert.deepEqual(
+      html.attributes.map((a: { name: string }) => a.name),
+      names,
+    );
     assert.ok(html.js.events.some((e: { name: string }) => e.name === 'amazon-pay-error'));
     assert.equal(JSON.parse(readFileSync('package.json', 'utf8'))['web-types'], './dist/web-types.json');
   });

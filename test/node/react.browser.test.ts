@@ -20,14 +20,28 @@ let ssrApp = '';
 before(async () => {
   const bundle = await build({
     entryPoints: ['test/node/fixtures/react-app.tsx'],
-    bundle: true, write: false, format: 'esm', jsx: 'automatic', target: 'es2022',
-    define: { 'process.env.NODE_ENV': '"production"' }, tsconfig: 'tsconfig.json', logLevel: 'error',
+    bundle: true,
+    write: false,
+    format: 'esm',
+    jsx: 'automatic',
+    target: 'es2022',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    tsconfig: 'tsconfig.json',
+    logLevel: 'error',
   });
   const app = bundle.outputFiles[0].text;
   // Server rendering: the page's HTML from react-dom/server in Node, and the bundle that hydrates it.
   const ssrBundle = await build({
-    entryPoints: ['test/node/fixtures/react-ssr-page.tsx'], bundle: true, write: false, format: 'esm', platform: 'node', packages: 'external',
-    jsx: 'automatic', target: 'es2022', tsconfig: 'tsconfig.json', logLevel: 'error',
+    entryPoints: ['test/node/fixtures/react-ssr-page.tsx'],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    jsx: 'automatic',
+    target: 'es2022',
+    tsconfig: 'tsconfig.json',
+    logLevel: 'error',
   });
   // Written inside the project, so that its imports (react, @lit/react) resolve from node_modules.
   mkdirSync('test-output', { recursive: true });
@@ -36,16 +50,32 @@ before(async () => {
   const { renderToString } = await import('react-dom/server');
   const { createElement } = await import('react');
   ssrHtml = renderToString(createElement(App));
-  ssrApp = (await build({
-    entryPoints: ['test/node/fixtures/react-ssr-app.tsx'], bundle: true, write: false, format: 'esm', jsx: 'automatic', target: 'es2022',
-    define: { 'process.env.NODE_ENV': '"production"' }, tsconfig: 'tsconfig.json', logLevel: 'error',
-  })).outputFiles[0].text;
+  ssrApp = (
+    await build({
+      entryPoints: ['test/node/fixtures/react-ssr-app.tsx'],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      jsx: 'automatic',
+      target: 'es2022',
+      define: { 'process.env.NODE_ENV': '"production"' },
+      tsconfig: 'tsconfig.json',
+      logLevel: 'error',
+    })
+  ).outputFiles[0].text;
   const standIn = readFileSync('src/sandbox/amazon/checkout.js', 'utf8');
   server = createServer((req, res) => {
-    if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><div id="root"></div><script type="module" src="/app.js"></script>');
+    if (req.url === '/')
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><div id="root"></div><script type="module" src="/app.js"></script>');
     else if (req.url === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(app);
-    else if (req.url === '/ssr') res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><div id="root">${ssrHtml}</div><script type="module" src="/ssr.js"></script>`);
-    else if (req.url === '/bare') res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><amazon-pay-v2 id="bare" mode="apb" endpoint="/endpoint"></amazon-pay-v2><div id="root">${ssrHtml}</div><script type="module" src="/ssr.js"></script>`);
+    else if (req.url === '/ssr')
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><div id="root">${ssrHtml}</div><script type="module" src="/ssr.js"></script>`);
+    else if (req.url === '/bare')
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          `<!doctype html><amazon-pay-v2 id="bare" mode="apb" endpoint="/endpoint"></amazon-pay-v2><div id="root">${ssrHtml}</div><script type="module" src="/ssr.js"></script>`,
+        );
     else if (req.url === '/ssr.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(ssrApp);
     else if (req.url?.startsWith('/checkout.js')) res.writeHead(200, { 'content-type': 'text/javascript' }).end(standIn);
     else if (req.url === '/endpoint') {
@@ -108,7 +138,10 @@ describe('amazon-pay-v2/react', () => {
     await page.locator('#root amazon-pay-v2[status=ready]').waitFor();
     assert.equal(await page.locator('#bare').getAttribute('status'), 'idle', 'it waits quietly first');
     await page.locator('#bare[status=error]').waitFor({ state: 'attached', timeout: 6000 }); // an element in error shows only its (here empty) fallback
-    assert.ok(problems.some((p) => /merchant-id/.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => /merchant-id/.test(p)),
+      problems.join('\n'),
+    );
     await page.close();
   });
 });

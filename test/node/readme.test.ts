@@ -33,25 +33,40 @@ function block(lang: string, pattern: RegExp, by = 'readme.test.ts'): string {
 /** Import lines first (a snippet may import in its middle), then the rest. */
 function hoistImports(code: string): { imports: string; body: string } {
   const lines = code.split('\n');
-  return { imports: lines.filter((l) => /^import /.test(l)).join('\n'), body: lines.filter((l) => !/^import /.test(l)).join('\n') };
+  return { imports: lines.filter((l) => l.startsWith('import ')).join('\n'), body: lines.filter((l) => !l.startsWith('import ')).join('\n') };
 }
 
 let dir: string;
 let sandbox: RunningSandbox;
 const TSCONFIG = {
   compilerOptions: {
-    strict: true, target: 'es2022', module: 'esnext', moduleResolution: 'bundler', lib: ['es2022', 'dom', 'dom.iterable'],
-    jsx: 'react-jsx', noEmit: true, skipLibCheck: false, types: [],
+    strict: true,
+    target: 'es2022',
+    module: 'esnext',
+    moduleResolution: 'bundler',
+    lib: ['es2022', 'dom', 'dom.iterable'],
+    jsx: 'react-jsx',
+    noEmit: true,
+    skipLibCheck: false,
+    types: [],
   },
 };
 
 before(async () => {
   sandbox = await startSandbox();
-  dir = await fixtureApp(
-    { 'tsconfig.json': JSON.stringify(TSCONFIG) },
-    ['typescript@5.9.3', 'vue@3.5.45', 'vue-tsc@3.3.14', 'react@19.3.1', '@types/react@19.3.3', 'hono@4.13.19', '@electric-sql/pglite@0.5.17',
-     'preact@11.2.0', 'solid-js@1.9.20', 'svelte@5.57.3', 'svelte-check@4.7.8'],
-  );
+  dir = await fixtureApp({ 'tsconfig.json': JSON.stringify(TSCONFIG) }, [
+    'typescript@5.9.3',
+    'vue@3.5.45',
+    'vue-tsc@3.3.14',
+    'react@19.3.1',
+    '@types/react@19.3.3',
+    'hono@4.13.19',
+    '@electric-sql/pglite@0.5.17',
+    'preact@11.2.0',
+    'solid-js@1.9.20',
+    'svelte@5.57.3',
+    'svelte-check@4.7.8',
+  ]);
 });
 after(async () => {
   await sandbox?.stop();
@@ -77,9 +92,19 @@ async function typecheck(files: Record<string, string>, options: Record<string, 
   writeFileSync(join(dir, 'tsconfig.snippets.json'), JSON.stringify(tsconfig));
   const result = await exec(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.snippets.json'], { cwd: dir }).catch((e) => e);
   const errors: string[] = (result.stdout ?? '').split('\n').filter((l: string) => /error TS\d+/.test(l));
-  const listing = `${result.stdout}\n${Object.entries(files).map(([n, c]) => `--- ${n}\n${c}`).join('\n')}`;
-  assert.deepEqual(errors.filter((l) => !Object.keys(failing).some((f) => l.startsWith(f))), [], listing);
-  for (const [file, pattern] of Object.entries(failing)) assert.ok(errors.some((l) => l.startsWith(file) && pattern.test(l)), `no error matching ${pattern} in ${file}\n${listing}`);
+  const listing = `${result.stdout}\n${Object.entries(files)
+    .map(([n, c]) => `--- ${n}\n${c}`)
+    .join('\n')}`;
+  assert.deepEqual(
+    errors.filter((l) => !Object.keys(failing).some((f) => l.startsWith(f))),
+    [],
+    listing,
+  );
+  for (const [file, pattern] of Object.entries(failing))
+    assert.ok(
+      errors.some((l) => l.startsWith(file) && pattern.test(l)),
+      `no error matching ${pattern} in ${file}\n${listing}`,
+    );
 }
 
 /** A JSX snippet inside a component of its own, its imports first and `setError` declared. */
@@ -96,24 +121,30 @@ ${body.replace(/^\/\/.*$/gm, '')}
 describe('README code blocks', () => {
   it('quick start (server): creates the handler from the environment and starts a checkout', async () => {
     const code = block('js', /^\/\/ ブラウザ: import 'amazon-pay-v2';/);
-    const out = await runModule('quickstart.mjs', `${code}
+    const out = await runModule(
+      'quickstart.mjs',
+      `${code}
 const answer = await amazonPay.fetch(new Request('https://shop.example/checkout', { method: 'POST', headers: { origin: 'https://shop.example', 'content-type': 'application/json' }, body: '{}' }));
 const body = await answer.json();
 console.log(answer.status, body.startUrl);
 await amazonPay.close();
-`);
+`,
+    );
     assert.match(out, new RegExp(`^200 ${sandbox.baseUrl}AmazonpayStart\\.idPass$`, 'm'));
   });
 
-  it('server module (Hono): the endpoint mounted at /api/amazon-pay starts a checkout for the cart\'s amount', async () => {
+  it("server module (Hono): the endpoint mounted at /api/amazon-pay starts a checkout for the cart's amount", async () => {
     const code = block('js', /^import \{ Hono \} from 'hono';/);
-    const out = await runModule('hono.mjs', `const cartOf = async () => ({ total: 2980, shipping: 0 });
+    const out = await runModule(
+      'hono.mjs',
+      `const cartOf = async () => ({ total: 2980, shipping: 0 });
 ${code}
 const answer = await app.request('https://shop.example/api/amazon-pay/checkout', { method: 'POST', headers: { origin: 'https://shop.example', 'content-type': 'application/json' }, body: '{}' });
 const { orderId } = await answer.json();
 console.log(answer.status, (await amazonPay.store.get(orderId)).amount);
 await amazonPay.close();
-`);
+`,
+    );
     assert.match(out, /^200 2980$/m);
   });
 
@@ -132,36 +163,62 @@ export {};
 
   it('React: the component with typed event props compiles under strict; status is not a prop', async () => {
     const code = block('tsx', /^\/\/ React 19/);
-    await typecheck({ 'react-snippet.tsx': component(code), 'react-bad.tsx': component(code.replace('mode="apb"', 'mode="apb" status="ready"')) }, {}, { 'react-bad.tsx': /status/ });
+    await typecheck(
+      { 'react-snippet.tsx': component(code), 'react-bad.tsx': component(code.replace('mode="apb"', 'mode="apb" status="ready"')) },
+      {},
+      { 'react-bad.tsx': /status/ },
+    );
   });
 
   it('Vue: the template passes vue-tsc with strictTemplates, and a wrong attribute value fails it', async () => {
     const sfc = block('vue', /^<!-- Vue 3/);
     writeFileSync(join(dir, 'App.vue'), sfc);
-    writeFileSync(join(dir, 'Bad.vue'), `<script setup lang="ts">import 'amazon-pay-v2';</script>
+    writeFileSync(
+      join(dir, 'Bad.vue'),
+      `<script setup lang="ts">import 'amazon-pay-v2';</script>
 <template><amazon-pay-v2 mode="apb" button-color="Red" /></template>
-`);
+`,
+    );
     // env.d.ts as the README says.
     writeFileSync(join(dir, 'env.d.ts'), "import type {} from 'amazon-pay-v2/vue';\n");
-    const vueTsconfig = (files: string[]) => JSON.stringify({ ...TSCONFIG, compilerOptions: { ...TSCONFIG.compilerOptions, jsx: 'preserve' }, files, vueCompilerOptions: { strictTemplates: true } });
+    const vueTsconfig = (files: string[]) =>
+      JSON.stringify({ ...TSCONFIG, compilerOptions: { ...TSCONFIG.compilerOptions, jsx: 'preserve' }, files, vueCompilerOptions: { strictTemplates: true } });
     const vueTsc = join(dir, 'node_modules', '.bin', 'vue-tsc');
     writeFileSync(join(dir, 'tsconfig.vue.json'), vueTsconfig(['env.d.ts', 'App.vue', 'Bad.vue']));
     const run = await exec(vueTsc, ['-p', 'tsconfig.vue.json'], { cwd: dir }).catch((e) => e);
     const errors: string[] = (run.stdout ?? '').split('\n').filter((l: string) => /error TS\d+/.test(l));
-    assert.deepEqual(errors.filter((l) => !l.startsWith('Bad.vue')), [], run.stdout);
-    assert.ok(errors.some((l) => /"Red"/.test(l)), `vue-tsc accepted button-color="Red"\n${run.stdout}`);
+    assert.deepEqual(
+      errors.filter((l) => !l.startsWith('Bad.vue')),
+      [],
+      run.stdout,
+    );
+    assert.ok(
+      errors.some((l) => /"Red"/.test(l)),
+      `vue-tsc accepted button-color="Red"\n${run.stdout}`,
+    );
   });
 
   it('Preact: attributes and events are typed (amazon-pay-v2/preact), and a wrong value fails', async () => {
     const code = block('tsx', /^\/\/ Preact /);
     const preact = { jsx: 'react-jsx', jsxImportSource: 'preact' };
-    await typecheck({ 'preact-snippet.tsx': component(code), 'preact-bad.tsx': component(code.replace('mode="apb"', 'mode="apb" placement="Basket"')) }, preact, { 'preact-bad.tsx': /"Basket"/ });
+    await typecheck(
+      { 'preact-snippet.tsx': component(code), 'preact-bad.tsx': component(code.replace('mode="apb"', 'mode="apb" placement="Basket"')) },
+      preact,
+      { 'preact-bad.tsx': /"Basket"/ },
+    );
   });
 
   it('Solid: attributes, on: events and prop: are typed (amazon-pay-v2/solid), and a wrong value fails', async () => {
     const code = block('tsx', /^\/\/ Solid /);
     const solid = { jsx: 'preserve', jsxImportSource: 'solid-js' };
-    await typecheck({ 'solid-snippet.tsx': component(code.replace('sandbox', 'sandbox prop:payloadJson="{}"')), 'solid-bad.tsx': component(code.replace('mode="apb"', 'mode="checkout"')) }, solid, { 'solid-bad.tsx': /"checkout"/ });
+    await typecheck(
+      {
+        'solid-snippet.tsx': component(code.replace('sandbox', 'sandbox prop:payloadJson="{}"')),
+        'solid-bad.tsx': component(code.replace('mode="apb"', 'mode="checkout"')),
+      },
+      solid,
+      { 'solid-bad.tsx': /"checkout"/ },
+    );
   });
 
   it('Svelte: the component passes svelte-check (attribute types from amazon-pay-v2/jsx), and a wrong value fails', async () => {
@@ -170,10 +227,21 @@ export {};
     writeFileSync(join(dir, 'Bad.svelte'), code.replace('mode="apb"', 'mode="apb" button-color="Red"'));
     writeFileSync(join(dir, 'svelte-env.d.ts'), "import type {} from 'amazon-pay-v2/jsx';\n");
     writeFileSync(join(dir, 'tsconfig.svelte.json'), JSON.stringify({ ...TSCONFIG, files: ['svelte-env.d.ts'], include: ['Checkout.svelte', 'Bad.svelte'] }));
-    const run = await exec(join(dir, 'node_modules', '.bin', 'svelte-check'), ['--tsconfig', './tsconfig.svelte.json', '--output', 'machine', '--fail-on-warnings'], { cwd: dir }).catch((e) => e);
+    const run = await exec(
+      join(dir, 'node_modules', '.bin', 'svelte-check'),
+      ['--tsconfig', './tsconfig.svelte.json', '--output', 'machine', '--fail-on-warnings'],
+      { cwd: dir },
+    ).catch((e) => e);
     const problems: string[] = (run.stdout ?? '').split('\n').filter((l: string) => / (ERROR|WARNING) /.test(l));
-    assert.deepEqual(problems.filter((l) => !l.includes('"Bad.svelte"')), [], run.stdout);
-    assert.ok(problems.some((l) => /ERROR "Bad\.svelte".*Red.* is not assignable/.test(l)), `svelte-check accepted button-color="Red"\n${run.stdout}`);
+    assert.deepEqual(
+      problems.filter((l) => !l.includes('"Bad.svelte"')),
+      [],
+      run.stdout,
+    );
+    assert.ok(
+      problems.some((l) => /ERROR "Bad\.svelte".*Red.* is not assignable/.test(l)),
+      `svelte-check accepted button-color="Red"\n${run.stdout}`,
+    );
   });
 
   it('operations: every command line runs against a real store (test/node/cli.test.ts)', () => {
@@ -205,7 +273,9 @@ export {};
     async function render(html: string): Promise<string[]> {
       page = `<!doctype html><html lang="ja"><head><meta charset="utf-8"></head><body>${html}</body></html>`;
       const context = await browser.newContext();
-      await context.route('https://static-fe.payments-amazon.com/checkout.js', async (route) => route.fulfill({ response: await context.request.get(`${sandbox.origin}/amazon/checkout.js`) }));
+      await context.route('https://static-fe.payments-amazon.com/checkout.js', async (route) =>
+        route.fulfill({ response: await context.request.get(`${sandbox.origin}/amazon/checkout.js`) }),
+      );
       const tab = await context.newPage();
       await tab.goto(origin);
       await tab.waitForFunction("[...document.querySelectorAll('amazon-pay-v2')].every((e) => ['ready', 'error'].includes(e.getAttribute('status')))");
@@ -233,9 +303,11 @@ export {};
     // The host recipes of docs/hosts.md: each host test copies its block into a fixture app and pays through it.
     block('js', /^\/\/ Fastify 5/, 'host-fastify-koa.test.ts');
     block('js', /^\/\/ Koa 3/, 'host-fastify-koa.test.ts');
-    for (const file of ['vite.config.js', 'src/hooks.server.js', 'src/routes/api/amazon-pay/']) block('js', new RegExp(`^// SvelteKit 3: ${file.replaceAll('.', '\\.')}`), 'host-sveltekit.test.ts');
+    for (const file of ['vite.config.js', 'src/hooks.server.js', 'src/routes/api/amazon-pay/'])
+      block('js', new RegExp(`^// SvelteKit 3: ${file.replaceAll('.', '\\.')}`), 'host-sveltekit.test.ts');
     block('svelte', /^<!-- SvelteKit 3: src\/routes\/\+page\.svelte/, 'host-sveltekit.test.ts');
-    for (const file of ['astro.config.mjs', 'src/middleware.js', 'src/pages/api/amazon-pay/']) block('js', new RegExp(`^// Astro 7: ${file.replaceAll('.', '\\.')}`), 'host-astro.test.ts');
+    for (const file of ['astro.config.mjs', 'src/middleware.js', 'src/pages/api/amazon-pay/'])
+      block('js', new RegExp(`^// Astro 7: ${file.replaceAll('.', '\\.')}`), 'host-astro.test.ts');
     block('astro', /^---\n\/\/ Astro 7: src\/pages\/index\.astro/, 'host-astro.test.ts');
     const missing = blocks.filter((b) => !exercised.has(`${b.file}:${b.line}`)).map((b) => `${b.file}:${b.line} (${b.lang})`);
     assert.deepEqual(missing, [], 'README and docs/ blocks that no test exercises');

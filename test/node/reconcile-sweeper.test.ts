@@ -107,7 +107,10 @@ describe('authorizations that expire', () => {
       // 31 days later at Amazon: the authorization is gone.
       now += 31 * DAY;
       // The back office asks GMO-PG before it captures: the expiry is found there, and nothing is sent.
-      await assert.rejects(office.capture(start.orderId), (e: Error) => e instanceof BackOfficeError && /it is CANCEL: only an authorization \(AUTH\) can be captured/.test(e.message));
+      await assert.rejects(
+        office.capture(start.orderId),
+        (e: Error) => e instanceof BackOfficeError && /it is CANCEL: only an authorization \(AUTH\) can be captured/.test(e.message),
+      );
       assert.equal((await shop.handler.store.get(start.orderId))!.status, 'CANCEL', 'recorded as GMO-PG has it');
       assert.equal((await office.refresh(start.orderId)).status, 'CANCEL');
       assert.deepEqual(await office.expiring({ within: 30 * DAY + 60_000 }), [], 'no longer at AUTH');

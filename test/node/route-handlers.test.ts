@@ -67,7 +67,11 @@ describe('amazonPayRoutes (Next.js route handlers)', () => {
     const second = await host(reloaded);
     try {
       for (const origin of [server.origin, second.origin]) {
-        const response = await fetch(`${origin}/api/amazon-pay/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1' }, body: '{}' });
+        const response = await fetch(`${origin}/api/amazon-pay/checkout`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1' },
+          body: '{}',
+        });
         assert.equal(response.status, 200, await response.clone().text());
       }
       assert.equal((await first.handler()).store, (await reloaded.handler()).store);

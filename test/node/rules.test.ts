@@ -10,7 +10,12 @@ import { newOrderId } from '../../src/server/orders/order-id.js';
 import { checkOrderSpec, OrderSpecError, type OrderSpec } from '../../src/server/payments/order-spec.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
-const gmoError = (...codes: string[]) => new GmoPgError('ExecTranAmazonpay', codes.map((c) => ({ errCode: c.slice(0, 3), errInfo: c })), false);
+const gmoError = (...codes: string[]) =>
+  new GmoPgError(
+    'ExecTranAmazonpay',
+    codes.map((c) => ({ errCode: c.slice(0, 3), errInfo: c })),
+    false,
+  );
 
 describe('failureOf: a GMO-PG failure → the answer the endpoint gives the browser', () => {
   const cases: [string, unknown, number, string, boolean][] = [
@@ -43,7 +48,12 @@ describe('withRateLimitRetries: only a read-only call, only for a rate limit', (
     // what, the rule and the errors of the first attempts, attempts made, outcome
     ['a read-only call limited once', { readOnly: true, failures: [gmoError('E92000001')] }, 2, 'ok'],
     ['a read-only call limited twice (the retries allowed)', { readOnly: true, failures: [gmoError('E92000001'), gmoError('E92000002')] }, 3, 'ok'],
-    ['a read-only call limited three times', { readOnly: true, failures: [gmoError('E92000001'), gmoError('E92000001'), gmoError('E92000001')] }, 3, 'retryable'],
+    [
+      'a read-only call limited three times',
+      { readOnly: true, failures: [gmoError('E92000001'), gmoError('E92000001'), gmoError('E92000001')] },
+      3,
+      'retryable',
+    ],
     ['a payment call limited once: never again', { readOnly: false, failures: [gmoError('E92000001')] }, 1, 'throws'],
     ['a read-only call with another error', { readOnly: true, failures: [gmoError('E01040010')] }, 1, 'throws'],
     ['a read-only call that timed out', { readOnly: true, failures: [new GmoPgTransportError('SearchTradeMulti', 'no answer', 'timeout')] }, 1, 'throws'],
@@ -55,7 +65,7 @@ describe('withRateLimitRetries: only a read-only call, only for a rate limit', (
       const run = withRateLimitRetries(
         async () => {
           const failure = failures[made++];
-          if (failure) throw failure;
+          if (failure) throw failure as Error;
           return 'answer';
         },
         { readOnly, retries: 2, delayMs: 100, sleep: async (ms) => void waits.push(ms) },
@@ -92,7 +102,10 @@ describe('checkOrderSpec: what resolveOrder may answer', () => {
   ];
   for (const [what, spec, field] of refused) {
     it(`refuses ${what}, naming ${field}`, () => {
-      assert.throws(() => checkOrderSpec(spec as OrderSpec), (error: OrderSpecError) => error instanceof OrderSpecError && error.field === field);
+      assert.throws(
+        () => checkOrderSpec(spec as OrderSpec),
+        (error: OrderSpecError) => error instanceof OrderSpecError && error.field === field,
+      );
     });
   }
 });
@@ -130,7 +143,13 @@ describe("newOrderId: GMO-PG's OrderID rule", () => {
     await new Promise((r) => setTimeout(r, 5));
     assert.ok(earlier.slice(0, 11) < newOrderId().slice(0, 11), 'a later order sorts after');
   });
-  for (const [prefix, ok] of [['', true], ['SHOP1', true], ['ABCDEF', true], ['ABCDEFG', false], ['A-B', false]] as const) {
+  for (const [prefix, ok] of [
+    ['', true],
+    ['SHOP1', true],
+    ['ABCDEF', true],
+    ['ABCDEFG', false],
+    ['A-B', false],
+  ] as const) {
     it(`prefix "${prefix}": ${ok ? 'taken' : 'refused'}`, () => {
       if (ok) assert.match(newOrderId(prefix), new RegExp(`^${prefix}[A-Z0-9]{9}-[A-Z0-9]{12}$`));
       else assert.throws(() => newOrderId(prefix), /use at most 6 letters or digits/);

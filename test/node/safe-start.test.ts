@@ -49,7 +49,10 @@ describe('refused at start', () => {
 
   it('11: a production shop (NODE_ENV=production, an https publicUrl) on the sandbox is refused unless it says it means it', async () => {
     process.env.NODE_ENV = 'production';
-    await assert.rejects(handler({ publicUrl: 'https://shop.example' }), /GMO-PG's base URL http:\/\/127\.0\.0\.1:\d+\/payment\/ is not https .*allowSandbox: true \(AMAZON_PAY_V2_ALLOW_SANDBOX=1\)/);
+    await assert.rejects(
+      handler({ publicUrl: 'https://shop.example' }),
+      /GMO-PG's base URL http:\/\/127\.0\.0\.1:\d+\/payment\/ is not https .*allowSandbox: true \(AMAZON_PAY_V2_ALLOW_SANDBOX=1\)/,
+    );
     await (await handler({ publicUrl: 'https://shop.example', allowSandbox: true })).close();
     process.env.AMAZON_PAY_V2_ALLOW_SANDBOX = '1';
     await (await handler({ publicUrl: 'https://shop.example' })).close();
@@ -57,7 +60,10 @@ describe('refused at start', () => {
     // A production build tried on this machine: allowed, with a warning.
     logs.length = 0;
     await (await handler({ publicUrl: 'http://127.0.0.1:3000' })).close();
-    assert.ok(logs.some((l) => /not https \(the sandbox\?\) with NODE_ENV=production/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /not https \(the sandbox\?\) with NODE_ENV=production/.test(l)),
+      logs.join('\n'),
+    );
     // Not production: nothing to say.
     delete process.env.NODE_ENV;
     logs.length = 0;
@@ -83,16 +89,29 @@ describe('refused at start', () => {
     sandbox.faults.clear();
     // Another machine: the peer address the Node server hands the app (env.incoming), as @hono/node-server does.
     const remote = (origin?: string) =>
-      sandbox.app.fetch(new Request('http://sandbox.example/__sandbox/faults', { method: 'POST', headers: { ...json, ...(origin ? { origin } : {}) }, body: '{"declineNext":1}' }), {
-        incoming: { socket: { remoteAddress: '203.0.113.7' } },
-      });
+      sandbox.app.fetch(
+        new Request('http://sandbox.example/__sandbox/faults', {
+          method: 'POST',
+          headers: { ...json, ...(origin ? { origin } : {}) },
+          body: '{"declineNext":1}',
+        }),
+        {
+          incoming: { socket: { remoteAddress: '203.0.113.7' } },
+        },
+      );
     for (const origin of [undefined, 'http://sandbox.example']) {
       const answer = await remote(origin);
       assert.equal(answer.status, 403);
-      assert.match(((await answer.json()) as { error: { message: string } }).error.message, /this machine only \(the request came from 203\.0\.113\.7\).*faultsFromAnywhere/);
+      assert.match(
+        ((await answer.json()) as { error: { message: string } }).error.message,
+        /this machine only \(the request came from 203\.0\.113\.7\).*faultsFromAnywhere/,
+      );
     }
     const opened = createSandbox({ faultsFromAnywhere: true });
-    const answer = await opened.app.fetch(new Request('http://sandbox.example/__sandbox/faults', { method: 'POST', headers: json, body: '{"declineNext":1}' }), { incoming: { socket: { remoteAddress: '203.0.113.7' } } });
+    const answer = await opened.app.fetch(
+      new Request('http://sandbox.example/__sandbox/faults', { method: 'POST', headers: json, body: '{"declineNext":1}' }),
+      { incoming: { socket: { remoteAddress: '203.0.113.7' } } },
+    );
     assert.equal(answer.status, 200);
     opened.close();
   });

@@ -44,7 +44,11 @@ describe("Amazon's GMO-PG sample, replayed against the sandbox", () => {
     const id = createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 26); // 13 random bytes in hex, as the sample
     const access = await callAPI('EntryTranAmazonpay', { ...keyinfo(), OrderID: id, JobCd: 'AUTH', Amount: '26312', AmazonpayType: '4' });
     const start = await callAPI('ExecTranAmazonpay', {
-      ...keyinfo(), ...access, OrderID: id, RetURL: 'https://localhost:3443/sample/thanks', AmazonCheckoutSessionID: sessionId,
+      ...keyinfo(),
+      ...access,
+      OrderID: id,
+      RetURL: 'https://localhost:3443/sample/thanks',
+      AmazonCheckoutSessionID: sessionId,
       Description: 'ご購入ありがとうございます。',
     });
     const trade = sandbox.state.trades.get(access.AccessID)!;
@@ -58,7 +62,9 @@ describe("Amazon's GMO-PG sample, replayed against the sandbox", () => {
     const choice = formFields(html);
     const result = formFields(await (await postForm(new URL(choice.action, sandbox.origin).href, { ...choice.fields, action: 'continue' })).text());
     // The sample's own security check on its thanks page.
-    const hash = createHash('sha256').update(`${id}${access.AccessID}${sandbox.shopId}${sandbox.shopPass}${result.fields.AmazonChargePermissionID}`).digest('hex');
+    const hash = createHash('sha256')
+      .update(`${id}${access.AccessID}${sandbox.shopId}${sandbox.shopPass}${result.fields.AmazonChargePermissionID}`)
+      .digest('hex');
     assert.equal(result.fields.CheckString, hash);
     const sales = await callAPI('AmazonpaySales', { ...keyinfo(), ...access, OrderID: id, Amount: '26312' });
     assert.equal(sales.Status, 'SALES');
@@ -69,7 +75,9 @@ describe("Amazon's GMO-PG sample, replayed against the sandbox", () => {
     const id = orderId();
     const entry = await client.entryTranAmazonpay({ orderId: id, jobCd: 'AUTH', amount: 100 });
     const body = Buffer.concat([
-      Buffer.from(`ShopID=${sandbox.shopId}&ShopPass=${sandbox.shopPass}&AccessID=${entry.accessId}&AccessPass=${entry.accessPass}&OrderID=${id}&ApbType=PayOnly&RetURL=https%3A%2F%2Fshop.example%2Fr&Description=`),
+      Buffer.from(
+        `ShopID=${sandbox.shopId}&ShopPass=${sandbox.shopPass}&AccessID=${entry.accessId}&AccessPass=${entry.accessPass}&OrderID=${id}&ApbType=PayOnly&RetURL=https%3A%2F%2Fshop.example%2Fr&Description=`,
+      ),
       Buffer.from('%82%B2%8D%77%93%FC'), // ご購入 in Windows-31J
     ]);
     await fetch(`${sandbox.baseUrl}ExecTranAmazonpay.idPass`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
@@ -87,7 +95,10 @@ describe('client and sandbox details', () => {
       const three = await clientFor(sandbox, { amazonpayType: '3' }).entryTranAmazonpay({ orderId: orderId(), jobCd: 'AUTH', amount: 100 });
       assert.equal(sandbox.state.trades.get(three.accessId)!.amazonpayType, '3');
       process.env.GMO_PG_AMAZONPAY_TYPE = '5';
-      assert.throws(() => createGmoPgClient({ shopId: 'x', shopPass: 'y', baseUrl: sandbox.baseUrl }), /amazonpayType "5" is not 3 or 4: 3 for Amazon Pay V2 .* 4 for the cPSP contract/);
+      assert.throws(
+        () => createGmoPgClient({ shopId: 'x', shopPass: 'y', baseUrl: sandbox.baseUrl }),
+        /amazonpayType "5" is not 3 or 4: 3 for Amazon Pay V2 .* 4 for the cPSP contract/,
+      );
     } finally {
       if (saved === undefined) delete process.env.GMO_PG_AMAZONPAY_TYPE;
       else process.env.GMO_PG_AMAZONPAY_TYPE = saved;
@@ -120,7 +131,9 @@ describe('client and sandbox details', () => {
     const permissionId = result.fields.AmazonChargePermissionID;
     // An answer that leaves the field out: the CheckString is still GMO-PG's, over the id that was sent.
     const without: typeof fetch = async (url, init) => {
-      const text = Buffer.from(await (await fetch(url, init)).arrayBuffer()).toString('latin1').replace(/&?AmazonChargePermissionID=[^&]*/, '');
+      const text = Buffer.from(await (await fetch(url, init)).arrayBuffer())
+        .toString('latin1')
+        .replace(/&?AmazonChargePermissionID=[^&]*/, '');
       return new Response(Buffer.from(text, 'latin1'), { status: 200 });
     };
     const charge = clientFor(sandbox, { fetch: without });
@@ -135,7 +148,9 @@ describe('client and sandbox details', () => {
     const client = clientFor(sandbox);
     const id = orderId();
     const entry = await client.entryTranAmazonpay({ orderId: id, jobCd: 'AUTH', amount: 100 });
-    const refused = await client.execTranAmazonpay({ ...entry, orderId: id, retUrl: 'https://shop.example/r', apbType: 'PayOnly', paymentTermSec: 999999 }).catch((e) => e);
+    const refused = await client
+      .execTranAmazonpay({ ...entry, orderId: id, retUrl: 'https://shop.example/r', apbType: 'PayOnly', paymentTermSec: 999999 })
+      .catch((e) => e);
     assert.deepEqual(refused.codes, ['E08000008']);
   });
 
@@ -161,7 +176,7 @@ describe('client and sandbox details', () => {
     }
   });
 
-  it("answers SearchAddressAmazonpay for an AmazonBuyerToken as the client sends it", async () => {
+  it('answers SearchAddressAmazonpay for an AmazonBuyerToken as the client sends it', async () => {
     const { sessionId } = await amazonCheckout(sandbox, PAYLOAD);
     const address = await clientFor(sandbox).searchAddressAmazonpay({ amazonBuyerToken: sessionId });
     assert.equal(address.buyer.name, 'アマゾン 花子');

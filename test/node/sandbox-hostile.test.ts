@@ -18,7 +18,11 @@ const faults = (body: string, headers: Record<string, string> = { 'content-type'
 describe('the sandbox under hostile input', () => {
   it('answers malformed requests on every route with a 4xx or a protocol error, never a 500', async () => {
     const routes = [
-      '/amazon/checkout/initiate', '/amazon/checkout/continue', '/payment/AmazonpayStart.idPass', '/amazon/pay', '/__sandbox/faults',
+      '/amazon/checkout/initiate',
+      '/amazon/checkout/continue',
+      '/payment/AmazonpayStart.idPass',
+      '/amazon/pay',
+      '/__sandbox/faults',
       ...API_NAMES.map((api) => `/payment/${api}.idPass`),
     ];
     const bodies: [string, string][] = [
@@ -81,7 +85,11 @@ describe('the sandbox under hostile input', () => {
       [PAYLOAD, 'https://evil.example/phish'],
     ] as const) {
       const page = await postForm(`${sandbox.origin}/amazon/checkout/initiate`, {
-        payloadJSON: JSON.stringify(payload), signature: 'c2ln', publicKeyId: 'SANDBOX-AKEY', productType: 'PayAndShip', ...(originUrl ? { origin_url: originUrl } : {}),
+        payloadJSON: JSON.stringify(payload),
+        signature: 'c2ln',
+        publicKeyId: 'SANDBOX-AKEY',
+        productType: 'PayAndShip',
+        ...(originUrl ? { origin_url: originUrl } : {}),
       });
       const html = await page.text();
       const session = /name="session" value="([^"]+)"/.exec(html)?.[1];
@@ -96,8 +104,12 @@ describe('the sandbox under hostile input', () => {
     }
   });
 
-  it('stops reading a body at its limit on /payment and Amazon\'s pages', async () => {
-    for (const [path, type] of [['/payment/EntryTranAmazonpay.idPass', FORM], ['/amazon/checkout/initiate', FORM], ['/__sandbox/faults', 'application/json']]) {
+  it("stops reading a body at its limit on /payment and Amazon's pages", async () => {
+    for (const [path, type] of [
+      ['/payment/EntryTranAmazonpay.idPass', FORM],
+      ['/amazon/checkout/initiate', FORM],
+      ['/__sandbox/faults', 'application/json'],
+    ]) {
       const { status, sent } = await sendEndless(`${sandbox.origin}${path}`, { 'content-type': type });
       assert.equal(status, 413, path);
       assert.ok(sent < 4 * 1024 * 1024, `${path}: answered after ${sent} bytes`);

@@ -39,7 +39,10 @@ describe('sandbox: result notifications', () => {
       assert.equal(fields.ShopPass, '**********');
       assert.equal(fields.AccessPass, '*'.repeat(32));
       assert.ok(!first.body.toString('latin1').includes(sandbox.shopPass));
-      assert.deepEqual(sandbox.notifier.attempts.map((a) => a.result), ['not-0', 'not-0', 'ok']);
+      assert.deepEqual(
+        sandbox.notifier.attempts.map((a) => a.result),
+        ['not-0', 'not-0', 'ok'],
+      );
     } finally {
       await sandbox.stop();
       await shop.stop();
@@ -129,7 +132,18 @@ describe('sandbox: records', () => {
       assert.equal(sandbox.state.tradeByOrder(sandbox.shopId, ids[0]), undefined, 'then the oldest');
       const newest = ids.at(-2)!; // entered, not executed yet: its ExecTran still works
       const entry = sandbox.state.tradeByOrder(sandbox.shopId, newest)!;
-      assert.equal((await client.execTranAmazonpay({ accessId: entry.accessId, accessPass: entry.accessPass, orderId: newest, apbType: 'PayOnly', retUrl: 'https://shop.example/r' })).accessId, entry.accessId);
+      assert.equal(
+        (
+          await client.execTranAmazonpay({
+            accessId: entry.accessId,
+            accessPass: entry.accessPass,
+            orderId: newest,
+            apbType: 'PayOnly',
+            retUrl: 'https://shop.example/r',
+          })
+        ).accessId,
+        entry.accessId,
+      );
     } finally {
       await sandbox.stop();
     }
@@ -138,8 +152,14 @@ describe('sandbox: records', () => {
   it('switches faults on over HTTP', async () => {
     const sandbox = await startSandbox();
     try {
-      await fetch(`${sandbox.origin}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext: { api: 'EntryTranAmazonpay', errInfo: 'E91099999' } }) });
-      const error = await clientFor(sandbox).entryTranAmazonpay({ orderId: orderId(), jobCd: 'AUTH', amount: 1 }).catch((e) => e);
+      await fetch(`${sandbox.origin}/__sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ failNext: { api: 'EntryTranAmazonpay', errInfo: 'E91099999' } }),
+      });
+      const error = await clientFor(sandbox)
+        .entryTranAmazonpay({ orderId: orderId(), jobCd: 'AUTH', amount: 1 })
+        .catch((e) => e);
       assert.deepEqual(error.codes, ['E91099999']);
     } finally {
       await sandbox.stop();
@@ -173,7 +193,10 @@ describe('sandbox: Amazon stand-in', () => {
       const client = clientFor(sandbox);
       const { sessionId } = await amazonCheckout(sandbox, PAYLOAD);
       assert.equal((await client.searchAddressAmazonpay({ amazonCheckoutSessionId: sessionId })).shipping.stateOrRegion, '東京都');
-      for (const [changeAction, choice] of [['changeAddress', { address: '2' }], ['changePayment', { card: '2' }]] as const) {
+      for (const [changeAction, choice] of [
+        ['changeAddress', { address: '2' }],
+        ['changePayment', { card: '2' }],
+      ] as const) {
         const page = await fetch(`${sandbox.origin}/amazon/checkout/initiate_auth?amazonCheckoutSessionId=${sessionId}&changeAction=${changeAction}`);
         const form = formFields(await page.text());
         const back = await postForm(new URL(form.action, sandbox.origin).href, { ...form.fields, action: 'continue', ...choice });

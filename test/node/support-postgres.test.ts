@@ -15,12 +15,15 @@ const root = mkdtempSync(join(tmpdir(), 'apv2-root-only-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 describe("the tests' PostgreSQL binaries", () => {
-  it('run for the server\'s user even when the checkout is in a folder only root may enter', () => {
+  it("run for the server's user even when the checkout is in a folder only root may enter", () => {
     const hidden = join(root, 'project', 'native');
     cpSync(native, hidden, { recursive: true, verbatimSymlinks: true });
     chmodSync(root, 0o700);
     const bin = reachable(hidden);
-    const user = process.getuid?.() === 0 ? /^postgres:[^:]*:(\d+):(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8')) ?? /^nobody:[^:]*:(\d+):(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8')) : null;
+    const user =
+      process.getuid?.() === 0
+        ? (/^postgres:[^:]*:(\d+):(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8')) ?? /^nobody:[^:]*:(\d+):(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8')))
+        : null;
     const as = user ? { uid: Number(user[1]), gid: Number(user[2]) } : {};
     const version = spawnSync(join(bin, 'postgres'), ['--version'], { ...as, encoding: 'utf8' });
     assert.equal(version.status, 0, `postgres --version as ${JSON.stringify(as)} from ${bin}: ${version.error?.message ?? version.stderr}`);

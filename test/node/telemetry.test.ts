@@ -45,7 +45,11 @@ describe('Prometheus metrics', () => {
     sandbox.faults.failNext('EntryTranAmazonpay', 'E01050004');
     assert.equal((await checkout(shop, {})).status, 502, 'GMO-PG refused the EntryTran');
     // GMO-PG's notification for the paid order (posted as GMO-PG does).
-    await fetch(`${shop.api}/notify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `OrderID=${paid}&Status=AUTH` });
+    await fetch(`${shop.api}/notify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `OrderID=${paid}&Status=AUTH`,
+    });
     await shop.handler.idle();
     await shop.handler.reconcile({ graceMs: 0, abandonAfterMs: 3600_000 });
 
@@ -60,7 +64,10 @@ describe('Prometheus metrics', () => {
     assert.equal(sample(text, 'amazon_pay_v2_gmo_pg_request_duration_seconds_count', { api: 'ExecTranAmazonpay', result: 'ok' }), 1);
     assert.equal(sample(text, 'amazon_pay_v2_gmo_pg_request_duration_seconds_count', { api: 'EntryTranAmazonpay', result: 'error' }), 1);
     assert.equal(sample(text, 'amazon_pay_v2_gmo_pg_errors_total', { api: 'EntryTranAmazonpay', code: 'E01050004' }), 1);
-    assert.ok(sample(text, 'amazon_pay_v2_gmo_pg_request_duration_seconds_count', { api: 'SearchTradeMulti', result: 'ok' })! >= 2, 'RetURL and the notification confirm');
+    assert.ok(
+      sample(text, 'amazon_pay_v2_gmo_pg_request_duration_seconds_count', { api: 'SearchTradeMulti', result: 'ok' })! >= 2,
+      'RetURL and the notification confirm',
+    );
     assert.ok(sample(text, 'amazon_pay_v2_store_write_duration_seconds_count', { op: 'create' })! >= 2);
     assert.equal(sample(text, 'amazon_pay_v2_notification_lag_seconds_count'), 1);
     assert.equal(sample(text, 'amazon_pay_v2_journal_backlog'), 0);
@@ -74,8 +81,13 @@ describe('Prometheus metrics', () => {
     assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
     assert.equal((await fetch(`${shop.api}/metrics`)).status, 401);
     const second = await createAmazonPayHandler({
-      gmo: clientFor(sandbox), store: await openOrderStore({ dataDir: 'memory://' }), metrics: { registry }, logger: { info() {}, warn() {}, error() {} },
-      resolveOrder: () => ({ amount: 100 }), completionUrl: '/done', allowedHosts: ['127.0.0.1'],
+      gmo: clientFor(sandbox),
+      store: await openOrderStore({ dataDir: 'memory://' }),
+      metrics: { registry },
+      logger: { info() {}, warn() {}, error() {} },
+      resolveOrder: () => ({ amount: 100 }),
+      completionUrl: '/done',
+      allowedHosts: ['127.0.0.1'],
     });
     await second.close();
     assert.equal(sample(await (await scrape()).text(), 'amazon_pay_v2_checkouts_total', { kind: 'session', outcome: 'started' }), 1);
@@ -115,7 +127,17 @@ describe('loggers as shops have them', () => {
   /** A stream that keeps each JSON line written to it. */
   const lines = () => {
     const kept: Record<string, unknown>[] = [];
-    const stream = new Writable({ write: (chunk, _enc, done) => (kept.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l))), done()) });
+    const stream = new Writable({
+      write: (chunk, _enc, done) => (
+        kept.push(
+          ...String(chunk)
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l)),
+        ),
+        done()
+      ),
+    });
     return { kept, stream };
   };
 

@@ -35,13 +35,25 @@ export { fromRoutes, listener, sandboxListener, code, AmazonPayV2, confirm };
 
 let dir: string;
 before(async () => {
-  dir = await fixtureApp({
-    'uses.ts': USES,
-    'tsconfig.json': JSON.stringify({
-      compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022', 'dom', 'dom.iterable'], types: ['node'] },
-      files: ['uses.ts'],
-    }),
-  }, ['typescript@5.9.3', '@types/node@22.20.7']);
+  dir = await fixtureApp(
+    {
+      'uses.ts': USES,
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+          target: 'es2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          lib: ['es2022', 'dom', 'dom.iterable'],
+          types: ['node'],
+        },
+        files: ['uses.ts'],
+      }),
+    },
+    ['typescript@5.9.3', '@types/node@22.20.7'],
+  );
 });
 after(() => dir && rmSync(dir, { recursive: true, force: true }));
 

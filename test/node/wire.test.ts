@@ -19,7 +19,7 @@ describe('.idPass wire format', () => {
     assert.equal(decodeValue('%E6%9D%B1', 'utf-8'), '東');
   });
 
-  it("sends JIS forms as their Windows-31J twins (Amazon's \"２１−１\" keeps its dash)", () => {
+  it('sends JIS forms as their Windows-31J twins (Amazon\'s "２１−１" keeps its dash)', () => {
     assert.equal(decodeValue(encodeValue('渋谷２丁目２１\u2212１ 〜')), '渋谷２丁目２１\uFF0D１ \uFF5E');
   });
 
@@ -34,7 +34,9 @@ describe('.idPass wire format', () => {
   });
 
   it('splits answers on the first "=", keeps Token raw and drops the trailing newline', () => {
-    const fields = parseForm(Buffer.from('AccessID=abc&Token=ab+cd/ef==&StartURL=https%3A%2F%2Fpt01.mul-pay.jp%2Fpayment%2FAmazonpayStart.idPass&Empty=\r\n', 'latin1'));
+    const fields = parseForm(
+      Buffer.from('AccessID=abc&Token=ab+cd/ef==&StartURL=https%3A%2F%2Fpt01.mul-pay.jp%2Fpayment%2FAmazonpayStart.idPass&Empty=\r\n', 'latin1'),
+    );
     assert.deepEqual(fields, {
       AccessID: 'abc',
       Token: 'ab+cd/ef==',
@@ -69,7 +71,9 @@ describe('CheckString', () => {
 
   it('is the lowercase SHA-256 hex of OrderID + AccessID + ShopID + ShopPass + AmazonChargePermissionID', async () => {
     const { createHash } = await import('node:crypto');
-    const expected = createHash('sha256').update('ORDER-1' + 'a'.repeat(32) + 'tshop00000001' + 'pass' + 'S03-1234567-1234567').digest('hex');
+    const expected = createHash('sha256')
+      .update('ORDER-1' + 'a'.repeat(32) + 'tshop00000001' + 'pass' + 'S03-1234567-1234567')
+      .digest('hex');
     assert.equal(computeCheckString(input), expected);
     assert.match(expected, /^[0-9a-f]{64}$/);
   });

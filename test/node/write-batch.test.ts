@@ -43,7 +43,10 @@ describe('WriteBatch', () => {
     const db = recorder();
     const batch = new WriteBatch(db.write);
     const results = await Promise.allSettled([batch.submit(1), batch.submit(-2), batch.submit(3)]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     assert.deepEqual(db.batches, [[1, -2, 3]]);
   });
 
@@ -56,10 +59,17 @@ describe('WriteBatch', () => {
     assert.equal(db.batches.length, 0, 'nothing before the delay');
     t.mock.timers.tick(3_600_000);
     for (let i = 0; i < 5; i++) await turn();
-    assert.deepEqual(db.batches.map((b) => b.length), [10, 10], 'the second full batch did not wait for another delay');
+    assert.deepEqual(
+      db.batches.map((b) => b.length),
+      [10, 10],
+      'the second full batch did not wait for another delay',
+    );
     // A reader: the 5 left go now, without the hour's delay.
     await batch.settled();
-    assert.deepEqual(db.batches.map((b) => b.length), [10, 10, 5]);
+    assert.deepEqual(
+      db.batches.map((b) => b.length),
+      [10, 10, 5],
+    );
     assert.equal((await Promise.all(ops)).length, 25);
     assert.equal(batch.busy, false);
   });

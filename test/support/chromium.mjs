@@ -18,8 +18,14 @@ import { brotliDecompressSync } from 'node:zlib';
 const SYSTEM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /**
@@ -50,7 +56,7 @@ async function locate() {
     const bin = join(dirname(createRequire(import.meta.url).resolve('@sparticuz/chromium')), '..', '..', 'bin');
     mkdirSync(dirname(libs), { recursive: true });
     const tar = spawnSync('tar', ['-x', '-C', dirname(libs)], { input: brotliDecompressSync(readFileSync(join(bin, 'al2023.tar.br'))) });
-    if (tar.status !== 0) throw new Error(`could not unpack Chromium's libraries: ${tar.stderr}`);
+    if (tar.status !== 0) throw new Error(`could not unpack Chromium's libraries: ${String(tar.stderr)}`);
   }
   env.LD_LIBRARY_PATH = [libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   return { executablePath, env, source: '@sparticuz/chromium' };

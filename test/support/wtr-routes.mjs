@@ -87,7 +87,13 @@ export async function testRoutes(ctx, next) {
     if (scenario === 'slow') await sleep(Number(q.get('delay') ?? 3000));
     if (scenario === 'http500') return answer(500, { error: { message: 'internal error' } });
     // A developer's message and no userMessage: what the endpoint says to a wrong publicUrl.
-    if (scenario === 'forbidden') return answer(403, { error: { code: 'FORBIDDEN', message: 'cross-site request refused: Origin http://localhost:1 is not http://shop.example; set publicUrl (or allowedOrigins)' } });
+    if (scenario === 'forbidden')
+      return answer(403, {
+        error: {
+          code: 'FORBIDDEN',
+          message: 'cross-site request refused: Origin http://localhost:1 is not http://shop.example; set publicUrl (or allowedOrigins)',
+        },
+      });
     if (scenario === 'html') {
       ctx.status = 200;
       ctx.type = 'text/html';
@@ -104,10 +110,13 @@ export async function testRoutes(ctx, next) {
       });
     }
     const startUrl =
-      scenario === 'foreign' ? 'https://evil.example/payment/AmazonpayStart.idPass'
-      : scenario === 'script' ? 'javascript:window.__hijacked=1//'
-      : scenario === 'data' ? 'data:text/html,<script>window.__hijacked=1</script>'
-      : '/echo/AmazonpayStart.idPass';
+      scenario === 'foreign'
+        ? 'https://evil.example/payment/AmazonpayStart.idPass'
+        : scenario === 'script'
+          ? 'javascript:window.__hijacked=1//'
+          : scenario === 'data'
+            ? 'data:text/html,<script>window.__hijacked=1</script>'
+            : '/echo/AmazonpayStart.idPass';
     if (scenario === 'incomplete') return answer(200, { startUrl });
     return answer(200, {
       startUrl,

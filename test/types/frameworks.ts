@@ -34,4 +34,11 @@ export const reactBadColor: ReactProps = { buttonColor: 'Red' };
 export const reactBadRegion: ReactProps = { region: 'jp' };
 // @ts-expect-error: status is the element's own, read-only
 export const reactStatus: ReactProps = { status: 'ready' };
-export const reactUnions: ReactProps = { productType: 'Donation', placement: 'Product', buttonColor: 'DarkGray', region: 'eu', ledgerCurrency: 'EUR', checkoutLanguage: 'de_DE' };
+export const reactUnions: ReactProps = {
+  productType: 'Donation',
+  placement: 'Product',
+  buttonColor: 'DarkGray',
+  region: 'eu',
+  ledgerCurrency: 'EUR',
+  checkoutLanguage: 'de_DE',
+};

@@ -52,6 +52,7 @@
   fake.reset();
 
   function fail(lines) {
+    // oxlint-disable-next-line typescript/only-throw-error -- Amazon's checkout.js throws strings, and so must its stand-in
     throw 'AmazonPay:\n' + [].concat(lines).join('\n');
   }
   function lookup(selector, options, api) {
@@ -167,7 +168,7 @@
     }
     var config = options.createCheckoutSessionConfig || options.signInConfig;
     var keyId = options.publicKeyId || (config && config.publicKeyId) || '';
-    if (options.sandbox === undefined && /^SANDBOX-/.test(keyId)) options.sandbox = true;
+    if (options.sandbox === undefined && keyId.startsWith('SANDBOX-')) options.sandbox = true;
     if (options.publicKeyId && config && !config.publicKeyId) config.publicKeyId = options.publicKeyId;
     if (options.publicKeyId && config && config.publicKeyId !== options.publicKeyId) options.publicKeyIdMismatch = true;
     // The real script compares only a top-level publicKeyId with `sandbox`, not the session config's.
@@ -184,15 +185,13 @@
     host.style.position = 'relative';
     if (!signIn) host.classList.add('amazonpay-button-parent-container-checkout-' + settings.merchantId);
     host.setAttribute('role', 'button');
-    host.setAttribute(
-      'aria-label',
-      settings.sandbox ? 'Amazon Pay - Use your Amazon Pay Sandbox test account' : 'Amazon Pay - Use your Amazon account',
-    );
+    host.setAttribute('aria-label', settings.sandbox ? 'Amazon Pay - Use your Amazon Pay Sandbox test account' : 'Amazon Pay - Use your Amazon account');
     host.title = signIn ? 'Sign in to your Amazon account' : 'Pay using the information already stored in your Amazon account';
     // As the real script: inline width and height always (its 320×60 for a container with no size of
     // its own, else the container's, kept within Amazon's limits), and `width: inherit` on every window
     // resize, from a listener per render that nothing ever removes.
-    var w = host.clientWidth, h = host.clientHeight;
+    var w = host.clientWidth,
+      h = host.clientHeight;
     host.style.width = (w ? Math.min(600, Math.max(113, w)) : 320) + 'px';
     host.style.height = (h ? Math.min(230.77, Math.max(42, h)) : 60) + 'px';
     window.addEventListener('resize', function () {
@@ -210,10 +209,19 @@
       '.amazonpay-button-disabled{opacity:.25;filter:grayscale(1)}' +
       // Amazon draws the logo and the microtext as images: the host's aria-label is the button's only name.
       // SignIn draws the sign-in logo alone, with no microtext.
-      '.amazonpay-button-view1::before{content:"' + (signIn ? 'Sign in with Amazon' : 'amazon pay') + (settings.sandbox ? ' (sandbox)' : '') + '"}' +
-      '.amazonpay-button-view3::before{content:"' + (settings.checkoutLanguage === 'ja_JP' ? 'Amazonアカウントでお支払い' : 'Use your Amazon account') + '"}</style>' +
-      '<div class="amazonpay-button-container amazonpay-button-enabled ' + (signIn ? 'amazonpay-custom-button-container-rows' : 'amazonpay-button-container-rows') + '">' +
-      '<div class="amazonpay-button-view1 amazonpay-button-view1-' + color + '" tabindex="0"></div>' +
+      '.amazonpay-button-view1::before{content:"' +
+      (signIn ? 'Sign in with Amazon' : 'amazon pay') +
+      (settings.sandbox ? ' (sandbox)' : '') +
+      '"}' +
+      '.amazonpay-button-view3::before{content:"' +
+      (settings.checkoutLanguage === 'ja_JP' ? 'Amazonアカウントでお支払い' : 'Use your Amazon account') +
+      '"}</style>' +
+      '<div class="amazonpay-button-container amazonpay-button-enabled ' +
+      (signIn ? 'amazonpay-custom-button-container-rows' : 'amazonpay-button-container-rows') +
+      '">' +
+      '<div class="amazonpay-button-view1 amazonpay-button-view1-' +
+      color +
+      '" tabindex="0"></div>' +
       '<div class="amazonpay-button-view2"></div>' +
       (signIn || settings.design === 'C0001' ? '' : '<div class="amazonpay-button-view3"></div>') +
       '</div>';
@@ -330,15 +338,17 @@
     }
     var given = Object.assign({}, options);
     var button = {};
-    ['merchantId', 'ledgerCurrency', 'checkoutLanguage', 'productType', 'placement', 'buttonColor', 'sandbox', 'estimatedOrderAmount', 'publicKeyId'].forEach(function (k) {
-      if (k in options) button[k] = options[k];
-    });
+    ['merchantId', 'ledgerCurrency', 'checkoutLanguage', 'productType', 'placement', 'buttonColor', 'sandbox', 'estimatedOrderAmount', 'publicKeyId'].forEach(
+      function (k) {
+        if (k in options) button[k] = options[k];
+      },
+    );
     var handle = renderButton(selector, button); // the same button, decoupled: the click is ours
     var record = fake.renders[fake.renders.length - 1];
     record.options = given;
     record.kind = 'buy-now';
     handle.onClick(function () {
-      buyNow(options, record);
+      void buyNow(options, record);
     });
   }
 
@@ -348,16 +358,30 @@
     if (answer && (answer.totalChargeAmount || answer.totalOrderAmount || answer.status)) return answer;
     var details = (config && config.paymentDetails) || {};
     var charge = details.chargeAmount || details.totalOrderAmount;
-    return charge ? { totalChargeAmount: charge, totalOrderAmount: details.totalOrderAmount || charge, totalBaseAmount: details.totalBaseAmount, totalTaxAmount: details.totalTaxAmount, fromPaymentDetails: true } : answer;
+    return charge
+      ? {
+          totalChargeAmount: charge,
+          totalOrderAmount: details.totalOrderAmount || charge,
+          totalBaseAmount: details.totalBaseAmount,
+          totalTaxAmount: details.totalTaxAmount,
+          fromPaymentDetails: true,
+        }
+      : answer;
   }
-  var totalOf = function (cart) { return cart && (cart.totalChargeAmount || cart.totalOrderAmount); };
+  var totalOf = function (cart) {
+    return cart && (cart.totalChargeAmount || cart.totalOrderAmount);
+  };
 
-  async function buyNow(options, record) {
+  async function buyNow(options, _record) {
     var config = options.checkoutSessionConfig || {};
     var ship = options.productType === 'PayAndShip';
     var run = { cart: undefined, completed: undefined, status: undefined, cancelled: false, events: [] };
     fake.buyNow.push(run);
-    var addresses = ship ? await fetch(new URL('buy-now/addresses', base).href).then(function (r) { return r.json(); }) : [];
+    var addresses = ship
+      ? await fetch(new URL('buy-now/addresses', base).href).then(function (r) {
+          return r.json();
+        })
+      : [];
     var choice = { address: 0, card: 0, deliveryOption: undefined };
     var call = async function (name, event) {
       run.events.push({ handler: name, event: event });
@@ -365,10 +389,15 @@
     };
     var cart;
     try {
-      cart = cartOf(await call('onInitCheckout', {
-        amazonPayCheckoutType: 'BuyNow', scopes: config.scopes || [], checkoutLanguage: options.checkoutLanguage,
-        shippingAddress: ship ? addresses[0] : undefined,
-      }), config);
+      cart = cartOf(
+        await call('onInitCheckout', {
+          amazonPayCheckoutType: 'BuyNow',
+          scopes: config.scopes || [],
+          checkoutLanguage: options.checkoutLanguage,
+          shippingAddress: ship ? addresses[0] : undefined,
+        }),
+        config,
+      );
     } catch (e) {
       if (options.onError) options.onError({ message: 'onInitCheckout failed: ' + e });
       return;
@@ -376,7 +405,12 @@
     run.cart = cart;
     var refused = cart && cart.status === 'error';
     if ((!refused && !(Number((totalOf(cart) || {}).amount) > 0)) || (refused && !ship)) {
-      if (options.onError) options.onError({ message: refused ? 'onInitCheckout answered ' + cart.reasonCode : 'onInitCheckout must return totalChargeAmount (or checkoutSessionConfig.paymentDetails)' });
+      if (options.onError)
+        options.onError({
+          message: refused
+            ? 'onInitCheckout answered ' + cart.reasonCode
+            : 'onInitCheckout must return totalChargeAmount (or checkoutSessionConfig.paymentDetails)',
+        });
       return;
     }
     var ui = payScreen(options.checkoutLanguage === 'ja_JP', ship ? addresses : null);
@@ -393,7 +427,8 @@
     });
     ui.onDeliveryOption(async function (option) {
       choice.deliveryOption = option.id;
-      if (typeof options.onDeliveryOptionSelection === 'function') show(await call('onDeliveryOptionSelection', { deliveryOption: { id: option.id, amount: option.price } }));
+      if (typeof options.onDeliveryOptionSelection === 'function')
+        show(await call('onDeliveryOptionSelection', { deliveryOption: { id: option.id, amount: option.price } }));
     });
     var action = await ui.choice;
     if (action === 'cancel') {
@@ -405,8 +440,16 @@
     var made = await fetch(new URL('buy-now/charge-permission', base).href, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ merchantId: options.merchantId, amount: Number(totalOf(cart).amount), address: choice.address, card: choice.card, productType: options.productType }),
-    }).then(function (r) { return r.json(); });
+      body: JSON.stringify({
+        merchantId: options.merchantId,
+        amount: Number(totalOf(cart).amount),
+        address: choice.address,
+        card: choice.card,
+        productType: options.productType,
+      }),
+    }).then(function (r) {
+      return r.json();
+    });
     run.completed = made;
     var result;
     try {
@@ -415,7 +458,8 @@
       result = { status: 'error' };
     }
     run.status = result && result.status;
-    if (['success', 'decline', 'error'].indexOf(run.status) < 0) console.error('AmazonPay: onCompleteCheckout must return {status: "success" | "decline" | "error"}', result);
+    if (['success', 'decline', 'error'].indexOf(run.status) < 0)
+      console.error('AmazonPay: onCompleteCheckout must return {status: "success" | "decline" | "error"}', result);
     ui.finish(run.status);
   }
 
@@ -424,16 +468,30 @@
    * the shop's delivery options (each change asks the shop again), then pay or cancel.
    */
   function payScreen(ja, addresses) {
-    var el = function (tag, css, text) { var e = document.createElement(tag); if (css) e.style.cssText = css; if (text) e.textContent = text; return e; };
-    var dialog = el('dialog', 'border:0;border-radius:8px;padding:1.2rem 1.5rem;min-width:300px;max-width:420px;font:15px/1.6 system-ui,"Noto Sans JP Variable","Noto Sans JP",sans-serif;box-shadow:0 4px 24px #0004');
+    var el = function (tag, css, text) {
+      var e = document.createElement(tag);
+      if (css) e.style.cssText = css;
+      if (text) e.textContent = text;
+      return e;
+    };
+    var dialog = el(
+      'dialog',
+      'border:0;border-radius:8px;padding:1.2rem 1.5rem;min-width:300px;max-width:420px;font:15px/1.6 system-ui,"Noto Sans JP Variable","Noto Sans JP",sans-serif;box-shadow:0 4px 24px #0004',
+    );
     dialog.setAttribute('data-amazonpay-buy-now', '');
     dialog.setAttribute('aria-label', 'Amazon Pay');
     var h = el('h2', 'font-size:1.15rem;margin:0 0 .6rem', ja ? 'Amazon Pay で今すぐ購入' : 'Buy Now with Amazon Pay');
-    var yen = function (p) { return p.currencyCode === 'JPY' ? '￥' + Number(p.amount).toLocaleString('ja-JP') : p.amount + ' ' + p.currencyCode; };
+    var yen = function (p) {
+      return p.currencyCode === 'JPY' ? '￥' + Number(p.amount).toLocaleString('ja-JP') : p.amount + ' ' + p.currencyCode;
+    };
     var address = el('label', 'display:block;margin:.3rem 0', ja ? 'お届け先 ' : 'Ship to ');
     var addressSelect = el('select');
     addressSelect.setAttribute('data-amazonpay-address', '');
-    (addresses || []).forEach(function (a, i) { var o = el('option', null, a.name + ' ' + a.postalCode + ' ' + a.stateOrRegion + a.city); o.value = String(i); addressSelect.append(o); });
+    (addresses || []).forEach(function (a, i) {
+      var o = el('option', null, a.name + ' ' + a.postalCode + ' ' + a.stateOrRegion + a.city);
+      o.value = String(i);
+      addressSelect.append(o);
+    });
     address.append(addressSelect);
     var delivery = el('fieldset', 'border:0;padding:0;margin:.3rem 0');
     delivery.setAttribute('data-amazonpay-delivery', '');
@@ -442,7 +500,11 @@
     amount.setAttribute('data-amazonpay-total', '');
     var message = el('p', 'color:#b12704;min-height:1.2em;margin:.3rem 0');
     message.setAttribute('role', 'status');
-    var pay = el('button', 'font:inherit;border-radius:20px;padding:.5rem 1.3rem;border:1px solid #fcd200;background:#ffd814;font-weight:700;margin-right:.6rem', ja ? '今すぐ支払う' : 'Pay now');
+    var pay = el(
+      'button',
+      'font:inherit;border-radius:20px;padding:.5rem 1.3rem;border:1px solid #fcd200;background:#ffd814;font-weight:700;margin-right:.6rem',
+      ja ? '今すぐ支払う' : 'Pay now',
+    );
     pay.setAttribute('data-action', 'pay');
     var cancel = el('button', 'font:inherit;border-radius:20px;padding:.5rem 1.3rem;border:1px solid #888c8c;background:#fff', ja ? 'キャンセル' : 'Cancel');
     cancel.setAttribute('data-action', 'cancel');
@@ -452,31 +514,57 @@
     document.body.append(dialog);
     dialog.showModal();
     var choose;
-    var choice = new Promise(function (resolve) { choose = resolve; });
+    var choice = new Promise(function (resolve) {
+      choose = resolve;
+    });
     var addressHandler = function () {};
     var deliveryHandler = function () {};
     var blocked = false; // the shop cannot deliver to the address shown: no paying until another is chosen
-    var busy = function (on) { pay.disabled = on || blocked; addressSelect.disabled = on; delivery.disabled = on; };
-    addressSelect.addEventListener('change', async function () { busy(true); message.textContent = ''; await addressHandler(Number(addressSelect.value)); busy(false); });
+    var busy = function (on) {
+      pay.disabled = on || blocked;
+      addressSelect.disabled = on;
+      delivery.disabled = on;
+    };
+    addressSelect.addEventListener('change', async function () {
+      busy(true);
+      message.textContent = '';
+      await Promise.resolve(addressHandler(Number(addressSelect.value)));
+      busy(false);
+    });
     pay.addEventListener('click', function () {
       busy(true);
       cancel.disabled = true;
       message.textContent = ja ? '処理中…' : 'Processing…';
       choose('pay');
     });
-    cancel.addEventListener('click', function () { choose('cancel'); });
-    dialog.addEventListener('cancel', function (e) { e.preventDefault(); choose('cancel'); });
+    cancel.addEventListener('click', function () {
+      choose('cancel');
+    });
+    dialog.addEventListener('cancel', function (e) {
+      e.preventDefault();
+      choose('cancel');
+    });
     return {
       choice: choice,
-      onAddress: function (f) { addressHandler = f; },
-      onDeliveryOption: function (f) { deliveryHandler = f; },
+      onAddress: function (f) {
+        addressHandler = f;
+      },
+      onDeliveryOption: function (f) {
+        deliveryHandler = f;
+      },
       show: function (cart) {
         amount.textContent = (ja ? 'お支払い金額 ' : 'Total ') + yen(totalOf(cart));
         blocked = false;
         pay.disabled = false;
         lines.replaceChildren();
-        (cart.lineItems || []).forEach(function (l) { lines.append(el('li', null, l.title + ' × ' + l.quantity + '  ' + yen(l.totalListPrice || l.listPrice))); });
-        [['送料', 'Shipping', cart.totalShippingAmount], ['割引', 'Discount', cart.totalDiscountAmount], ['税', 'Tax', cart.totalTaxAmount]].forEach(function (row) {
+        (cart.lineItems || []).forEach(function (l) {
+          lines.append(el('li', null, l.title + ' × ' + l.quantity + '  ' + yen(l.totalListPrice || l.listPrice)));
+        });
+        [
+          ['送料', 'Shipping', cart.totalShippingAmount],
+          ['割引', 'Discount', cart.totalDiscountAmount],
+          ['税', 'Tax', cart.totalTaxAmount],
+        ].forEach(function (row) {
           if (row[2] && Number(row[2].amount) > 0) lines.append(el('li', null, (ja ? row[0] : row[1]) + ' ' + yen(row[2])));
         });
         delivery.replaceChildren();
@@ -487,7 +575,12 @@
           radio.name = 'amazonpay-delivery';
           radio.value = o.id;
           radio.checked = !!o.isDefault;
-          radio.addEventListener('change', async function () { busy(true); message.textContent = ''; await deliveryHandler({ id: o.id, price: o.price }); busy(false); });
+          radio.addEventListener('change', async function () {
+            busy(true);
+            message.textContent = '';
+            await Promise.resolve(deliveryHandler({ id: o.id, price: o.price }));
+            busy(false);
+          });
           label.append(radio, ' ' + ((o.shippingMethod && o.shippingMethod.shippingMethodName) || o.id) + ' ' + yen(o.price));
           delivery.append(label);
         });
@@ -496,20 +589,32 @@
         // The shop cannot deliver to this address (or failed): no paying until another address is chosen.
         blocked = true;
         pay.disabled = true;
-        message.textContent = reasonCode === 'shippingAddressInvalid' || reasonCode === 'ShippingAddressNotDeliverable'
-          ? (ja ? 'このお届け先には配送できません。別の住所をお選びください。' : 'This address cannot be delivered to. Choose another.')
-          : (ja ? 'エラーが発生しました。' : 'Something went wrong.') + ' (' + reasonCode + ')';
+        message.textContent =
+          reasonCode === 'shippingAddressInvalid' || reasonCode === 'ShippingAddressNotDeliverable'
+            ? ja
+              ? 'このお届け先には配送できません。別の住所をお選びください。'
+              : 'This address cannot be delivered to. Choose another.'
+            : (ja ? 'エラーが発生しました。' : 'Something went wrong.') + ' (' + reasonCode + ')';
       },
-      close: function () { dialog.remove(); },
+      close: function () {
+        dialog.remove();
+      },
       finish: function (status) {
         if (status === 'success') return dialog.remove();
-        message.textContent = status === 'decline'
-          ? (ja ? 'お支払いが承認されませんでした。別のお支払い方法をお選びください。' : 'Your payment was declined. Choose another payment method.')
-          : (ja ? 'エラーが発生しました。もう一度お試しください。' : 'Something went wrong. Please try again.');
+        message.textContent =
+          status === 'decline'
+            ? ja
+              ? 'お支払いが承認されませんでした。別のお支払い方法をお選びください。'
+              : 'Your payment was declined. Choose another payment method.'
+            : ja
+              ? 'エラーが発生しました。もう一度お試しください。'
+              : 'Something went wrong. Please try again.';
         pay.remove();
         cancel.disabled = false;
         cancel.textContent = ja ? '閉じる' : 'Close';
-        cancel.addEventListener('click', function () { dialog.remove(); });
+        cancel.addEventListener('click', function () {
+          dialog.remove();
+        });
       },
     };
   }

@@ -150,7 +150,12 @@ function record(trade: Trade, event: string, status: TradeStatus) {
 }
 
 /** The outcome of a payment at Amazon (AmazonpayStart or 随時決済). */
-export function completePayment(ctx: GmoContext, trade: Trade, outcome: 'paid' | 'declined' | 'cancelled', choice?: { addressIndex: number; cardIndex: number }) {
+export function completePayment(
+  ctx: GmoContext,
+  trade: Trade,
+  outcome: 'paid' | 'declined' | 'cancelled',
+  choice?: { addressIndex: number; cardIndex: number },
+) {
   trade.tranDate = gmoDate();
   trade.token = undefined; // a token works once
   if (outcome !== 'paid') {
@@ -450,7 +455,14 @@ function execOnChargePermission(ctx: GmoContext, f: Fields, trade: Trade): Answe
     // Amazon's check and is sent to RetURL (Amazon's MFA return URL); then the payment completes
     // and GMO-PG notifies the shop (sandbox.authenticate()). All inferred.
     record(trade, 'waiting for the buyer to authenticate at Amazon (MFA)', 'REQSUCCESS');
-    return { ShopID: trade.shopId, OrderID: trade.orderId, Status: trade.status, TranDate: trade.tranDate ?? '', AmazonChargePermissionID: trade.chargePermissionId, CheckString: checkStringOf(ctx, trade) };
+    return {
+      ShopID: trade.shopId,
+      OrderID: trade.orderId,
+      Status: trade.status,
+      TranDate: trade.tranDate ?? '',
+      AmazonChargePermissionID: trade.chargePermissionId,
+      CheckString: checkStringOf(ctx, trade),
+    };
   }
   const declined = ctx.takeDecline();
   completePayment(ctx, trade, declined ? 'declined' : 'paid');
@@ -488,7 +500,7 @@ function execForStart(ctx: GmoContext, f: Fields, trade: Trade): Answer {
     trade.checkoutSessionId = session.id;
   } else {
     trade.flow = 'apb';
-    trade.apbType = f.ApbType as 'PayOnly' | 'PayAndShip';
+    trade.apbType = f.ApbType;
   }
   if (f.FrequencyUnit) trade.frequency = { unit: f.FrequencyUnit, value: f.FrequencyValue || '1' };
   trade.retUrl = f.RetURL;

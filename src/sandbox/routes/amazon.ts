@@ -8,7 +8,7 @@ import { ADDRESSES, CARDS } from '../fixtures.js';
 import { newChargePermissionId } from '../gmo/api.js';
 import { choicePage, errorPage } from '../pages.js';
 import type { CheckoutSession } from '../state.js';
-import { choiceIndex as index, type SandboxParts, type SandboxRoutes } from './context.js';
+import { choiceIndex as index, formText, type SandboxParts, type SandboxRoutes } from './context.js';
 
 export function amazonRoutes(r: SandboxRoutes, { base, shopId, state, publicKey, standIn }: SandboxParts): void {
   let checkoutJs: string | undefined;
@@ -20,7 +20,7 @@ export function amazonRoutes(r: SandboxRoutes, { base, shopId, state, publicKey,
   // checkout.js posts the signed button payload here (Amazon's /checkout/initiate).
   r.post('/amazon/checkout/initiate', async (c) => {
     const form = await c.req.parseBody();
-    const payloadJSON = String(form.payloadJSON ?? '');
+    const payloadJSON = formText(form.payloadJSON);
     let payload: any;
     try {
       payload = JSON.parse(payloadJSON);
@@ -32,13 +32,18 @@ export function amazonRoutes(r: SandboxRoutes, { base, shopId, state, publicKey,
     }
     let signature: CheckoutSession['signature'] = 'not-checked';
     if (publicKey) {
-      const algorithm = String(form.algorithm || 'AMZN-PAY-RSASSA-PSS');
+      const algorithm = formText(form.algorithm, 'AMZN-PAY-RSASSA-PSS');
       const signed = `${algorithm}\n${createHash('sha256').update(payloadJSON).digest('hex')}`;
-      const ok = verify('sha256', Buffer.from(signed), {
-        key: publicKey,
-        padding: constants.RSA_PKCS1_PSS_PADDING,
-        saltLength: algorithm === 'AMZN-PAY-RSASSA-PSS-V2' ? 32 : 20,
-      }, Buffer.from(String(form.signature ?? ''), 'base64'));
+      const ok = verify(
+        'sha256',
+        Buffer.from(signed),
+        {
+          key: publicKey,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: algorithm === 'AMZN-PAY-RSASSA-PSS-V2' ? 32 : 20,
+        },
+        Buffer.from(formText(form.signature), 'base64'),
+      );
       if (!ok) return c.html(errorPage('InvalidSignatureError', `The signature does not match the payload (${algorithm}).`), 400);
       signature = 'verified';
     }
@@ -61,7 +66,7 @@ export function amazonRoutes(r: SandboxRoutes, { base, shopId, state, publicKey,
       reviewUrl,
       // origin_url is the page the button was on, as checkout.js reports it: only believed on the shop's site.
       cancelUrl: cancelUrl && new URL(cancelUrl).origin === new URL(reviewUrl).origin ? cancelUrl : undefined,
-      productType: String(form.productType || 'PayAndShip'),
+      productType: formText(form.productType, 'PayAndShip'),
       addressIndex: 0,
       cardIndex: 0,
       signature,
@@ -88,7 +93,7 @@ export function amazonRoutes(r: SandboxRoutes, { base, shopId, state, publicKey,
 
   r.post('/amazon/checkout/continue', async (c) => {
     const form = await c.req.parseBody();
-    const session = state.sessions.get(String(form.session));
+    const session = state.sessions.get(formText(form.session));
     if (!session) return c.html(errorPage('セッションが見つかりません', 'もう一度 Amazon Pay ボタンからお試しください。'), 404);
     if (form.action === 'cancel') return c.redirect(session.cancelUrl ?? new URL('/', session.reviewUrl).href, 303);
     choose(session, form);
@@ -134,8 +139,17 @@ export function amazonRoutes(r: SandboxRoutes, { base, shopId, state, publicKey,
     const address = index(input.address, ADDRESSES.length);
     const card = index(input.card, CARDS.length);
     const permission = {
-      id: newChargePermissionId(), shopId, type: 'OneTime' as const, status: 'Chargeable' as const, reasonCode: '',
-      amountLimit: amount, charged: 0, addressIndex: address, cardIndex: card, buyNow: true, createdAt: Date.now(),
+      id: newChargePermissionId(),
+      shopId,
+      type: 'OneTime' as const,
+      status: 'Chargeable' as const,
+      reasonCode: '',
+      amountLimit: amount,
+      charged: 0,
+      addressIndex: address,
+      cardIndex: card,
+      buyNow: true,
+      createdAt: Date.now(),
     };
     state.chargePermissions.set(permission.id, permission);
     state.save();
@@ -154,7 +168,16 @@ export function amazonRoutes(r: SandboxRoutes, { base, shopId, state, publicKey,
 
 /** A sandbox address as Amazon's handlers carry one. */
 export function amazonAddress(a: (typeof ADDRESSES)[number]) {
-  return { name: a.name, postalCode: a.postalCode, stateOrRegion: a.stateOrRegion, city: a.city, addressLine1: a.addressLine1, addressLine2: a.addressLine2, countryCode: 'JP', phoneNumber: a.phoneNumber };
+  return {
+    name: a.name,
+    postalCode: a.postalCode,
+    stateOrRegion: a.stateOrRegion,
+    city: a.city,
+    addressLine1: a.addressLine1,
+    addressLine2: a.addressLine2,
+    countryCode: 'JP',
+    phoneNumber: a.phoneNumber,
+  };
 }
 
 function choose(session: CheckoutSession, form: Record<string, unknown>) {

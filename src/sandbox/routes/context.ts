@@ -28,6 +28,9 @@ export interface SandboxParts {
 
 export type SandboxRoutes = Hono;
 
+/** A form field as text: parseBody gives a File for a multipart upload, which no field here takes. */
+export const formText = (value: unknown, otherwise = ''): string => (typeof value === 'string' && value ? value : otherwise);
+
 /** A form's choice of address or card, as an index into the fixtures (0 when absent or out of range). */
 export const choiceIndex = (value: unknown, length: number) => {
   const n = Number(value ?? 0);

@@ -13,7 +13,15 @@ export function controlRoutes(r: SandboxRoutes, { options, state, faults }: Sand
   r.post('/__sandbox/faults', async (c) => {
     const peer = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
     if (!options.faultsFromAnywhere && !(peer && /^(127\.|::1$|::ffff:127\.)/.test(peer))) {
-      return c.json({ error: { code: 'FORBIDDEN', message: `fault settings are taken from this machine only (the request came from ${peer ?? 'an unknown peer'}); createSandbox({ faultsFromAnywhere: true }) opens them` } }, 403);
+      return c.json(
+        {
+          error: {
+            code: 'FORBIDDEN',
+            message: `fault settings are taken from this machine only (the request came from ${peer ?? 'an unknown peer'}); createSandbox({ faultsFromAnywhere: true }) opens them`,
+          },
+        },
+        403,
+      );
     }
     const from = c.req.header('origin');
     if ((from && from !== new URL(c.req.url).origin) || c.req.header('sec-fetch-site') === 'cross-site') {
@@ -36,7 +44,5 @@ export function controlRoutes(r: SandboxRoutes, { options, state, faults }: Sand
     return c.json({ ok: true });
   });
   // The records, without secrets: what a test compares the merchant's own records with.
-  r.get('/__sandbox/trades', (c) =>
-    c.json([...state.trades.values()].map(({ accessPass: _pass, token: _token, ...t }) => t)),
-  );
+  r.get('/__sandbox/trades', (c) => c.json([...state.trades.values()].map(({ accessPass: _pass, token: _token, ...t }) => t)));
 }

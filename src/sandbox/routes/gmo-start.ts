@@ -8,15 +8,18 @@ import { ADDRESSES, CARDS } from '../fixtures.js';
 import { checkStringOf, completePayment } from '../gmo/api.js';
 import { autoPostPage, choicePage, errorPage, yen } from '../pages.js';
 import type { Trade } from '../state.js';
-import { choiceIndex as index, type SandboxParts, type SandboxRoutes } from './context.js';
+import { choiceIndex as index, formText, type SandboxParts, type SandboxRoutes } from './context.js';
 
 export function gmoStartRoutes(r: SandboxRoutes, { base, state, faults, gmo: context }: SandboxParts): void {
   r.post('/payment/AmazonpayStart.idPass', async (c) => {
     const form = await c.req.parseBody();
-    const trade = state.trades.get(String(form.AccessID ?? ''));
+    const trade = state.trades.get(formText(form.AccessID));
     if (!trade || !trade.token || trade.token !== form.Token || trade.status !== 'REQSUCCESS') {
       if (trade?.retUrl && trade.status === 'REQSUCCESS') return resultPage(c, trade, SANDBOX_CODES.tokenInvalid);
-      return c.html(errorPage('お支払い手続きを開始できません', 'AccessID または Token が正しくないか、既に使用されています。ショップに戻ってやり直してください。'), 400);
+      return c.html(
+        errorPage('お支払い手続きを開始できません', 'AccessID または Token が正しくないか、既に使用されています。ショップに戻ってやり直してください。'),
+        400,
+      );
     }
     if (Date.now() > (trade.startLimit ?? 0)) {
       trade.token = undefined;
@@ -45,7 +48,7 @@ export function gmoStartRoutes(r: SandboxRoutes, { base, state, faults, gmo: con
   // The shopper pays or cancels on the stand-in Amazon page; GMO-PG then returns to RetURL.
   r.post('/amazon/pay', async (c) => {
     const form = await c.req.parseBody();
-    const trade = state.trades.get(String(form.AccessID ?? ''));
+    const trade = state.trades.get(formText(form.AccessID));
     if (!trade || !trade.token || trade.token !== form.Token || trade.status !== 'REQSUCCESS') {
       return c.html(errorPage('お支払いを完了できません', 'この支払い手続きは既に完了しているか、無効です。'), 400);
     }

@@ -205,7 +205,9 @@ export interface GmoPgClient {
 function amazonpayTypeOf(value: string | undefined): '3' | '4' {
   if (value === undefined || value === '') return '3';
   if (value === '3' || value === '4') return value;
-  throw new Error(`GMO-PG amazonpayType "${value}" is not 3 or 4: 3 for Amazon Pay V2 as GMO-PG's V2 documents describe it, 4 for the cPSP contract of Amazon's GMO-PG samples (GMO_PG_AMAZONPAY_TYPE or { amazonpayType })`);
+  throw new Error(
+    `GMO-PG amazonpayType "${value}" is not 3 or 4: 3 for Amazon Pay V2 as GMO-PG's V2 documents describe it, 4 for the cPSP contract of Amazon's GMO-PG samples (GMO_PG_AMAZONPAY_TYPE or { amazonpayType })`,
+  );
 }
 
 /** Reads the configuration, with GMO_PG_* environment variables for what is not passed. The result holds ShopPass: never log it. */
@@ -269,7 +271,12 @@ export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
     const started = performance.now();
     const report = (outcome: CallOutcome) => observers.forEach((o) => o(api, (performance.now() - started) / 1000, outcome));
     try {
-      const answer = await traceGmoCall(api, fields.OrderID === undefined ? undefined : String(fields.OrderID), () => postToGmoPg(settings, api, fields), callOutcomeOf);
+      const answer = await traceGmoCall(
+        api,
+        fields.OrderID === undefined ? undefined : String(fields.OrderID),
+        () => postToGmoPg(settings, api, fields),
+        callOutcomeOf,
+      );
       report({ result: 'ok' });
       return answer;
     } catch (error) {
@@ -279,7 +286,11 @@ export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
   }
 
   const call = (api: string, fields: Record<string, string | number | undefined>, options: { readOnly?: boolean } = {}) =>
-    withRateLimitRetries(() => once(api, fields), { readOnly: options.readOnly ?? false, retries: settings.rateLimitRetries, delayMs: settings.rateLimitDelayMs });
+    withRateLimitRetries(() => once(api, fields), {
+      readOnly: options.readOnly ?? false,
+      retries: settings.rateLimitRetries,
+      delayMs: settings.rateLimitDelayMs,
+    });
 
   const check = (fields: { orderId: string; accessId: string; amazonChargePermissionId: string; checkString: string }) =>
     verifyCheckString({ ...fields, shopId: settings.shopId, shopPass: settings.shopPass }, fields.checkString);
@@ -298,7 +309,12 @@ export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
 
   async function execTranAmazonpay(input: ExecTranSessionInput | ExecTranApbInput | ExecTranChargePermissionInput): Promise<StartResult | ChargeResult> {
     if ('amazonChargePermissionId' in input) {
-      const f = await call('ExecTranAmazonpay', { ...common(input), AmazonChargePermissionID: input.amazonChargePermissionId, ApbType: input.apbType, RetURL: input.retUrl });
+      const f = await call('ExecTranAmazonpay', {
+        ...common(input),
+        AmazonChargePermissionID: input.amazonChargePermissionId,
+        ApbType: input.apbType,
+        RetURL: input.retUrl,
+      });
       const result: ChargeResult = {
         orderId: f.OrderID ?? input.orderId,
         status: f.Status ?? '',
@@ -376,9 +392,7 @@ export function createGmoPgClient(config: GmoPgConfig = {}): GmoPgClient {
     async searchAddressAmazonpay(i) {
       const f = await call(
         'SearchAddressAmazonpay',
-        'amazonBuyerToken' in i
-          ? { AmazonBuyerToken: i.amazonBuyerToken }
-          : { AmazonCheckoutSessionID: i.amazonCheckoutSessionId, OrderID: i.orderId },
+        'amazonBuyerToken' in i ? { AmazonBuyerToken: i.amazonBuyerToken } : { AmazonCheckoutSessionID: i.amazonCheckoutSessionId, OrderID: i.orderId },
         { readOnly: true },
       );
       return {

@@ -46,7 +46,7 @@ export function toWindows31J(value: string, field = 'value'): Buffer {
   const text = value.replace(JIS_FORMS, (c) => WINDOWS_31J_FORMS[c]);
   const bytes = iconv.encode(text, 'windows-31j');
   if (iconv.decode(bytes, 'windows-31j') !== text) {
-    const bad = [...text].find((ch) => iconv.decode(iconv.encode(ch, 'windows-31j'), 'windows-31j') !== ch)!;
+    const bad = Array.from(text).find((ch) => iconv.decode(iconv.encode(ch, 'windows-31j'), 'windows-31j') !== ch)!;
     const code = bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     throw new Windows31JError(`${field}: "${bad}" (U+${code}) has no Windows-31J code, so GMO-PG cannot receive it; replace or remove it`);
   }
@@ -74,7 +74,8 @@ export function decodeValue(encoded: string, charset = 'windows-31j'): string {
   const bytes: number[] = [];
   for (let i = 0; i < encoded.length; i++) {
     const code = encoded.charCodeAt(i);
-    if (code === 0x2b) bytes.push(0x20); // "+"
+    if (code === 0x2b)
+      bytes.push(0x20); // "+"
     else if (code === 0x25 && HEX2.test(encoded.slice(i + 1, i + 3))) {
       bytes.push(parseInt(encoded.slice(i + 1, i + 3), 16));
       i += 2;
@@ -90,7 +91,11 @@ const HEX2 = /^[0-9A-Fa-f]{2}$/;
  * left out, and so are empty ones unless `keepEmpty` (GMO-PG's own notifications carry
  * `ErrCode=&ErrInfo=`; a request treats empty as absent).
  */
-export function encodeForm(fields: Record<string, string | number | undefined>, raw: ReadonlySet<string> = new Set(), options: { keepEmpty?: boolean } = {}): Buffer {
+export function encodeForm(
+  fields: Record<string, string | number | undefined>,
+  raw: ReadonlySet<string> = new Set(),
+  options: { keepEmpty?: boolean } = {},
+): Buffer {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined || (value === '' && !options.keepEmpty)) continue;

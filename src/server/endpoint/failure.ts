@@ -20,7 +20,12 @@ export function failureOf(error: unknown): FailureAnswer {
     const gmoErrors = error.errors.map((e) => ({ errCode: e.errCode, errInfo: e.errInfo, message: e.messageJa }));
     const codes = error.codes;
     if (codes.some((c) => SHOPPER_RESTART.has(c))) {
-      return { status: 409, code: 'CHECKOUT_EXPIRED', message: 'お支払い手続きの有効期限が切れました。もう一度 Amazon Pay ボタンからお手続きください。', gmoErrors };
+      return {
+        status: 409,
+        code: 'CHECKOUT_EXPIRED',
+        message: 'お支払い手続きの有効期限が切れました。もう一度 Amazon Pay ボタンからお手続きください。',
+        gmoErrors,
+      };
     }
     if (error.rateLimited || codes.some((c) => /^E9[01]/.test(c))) {
       return { status: 503, code: 'GMO_PG_BUSY', message: 'ただいま決済サービスが混み合っています。しばらくしてからもう一度お試しください。', gmoErrors };
@@ -28,9 +33,18 @@ export function failureOf(error: unknown): FailureAnswer {
     if (codes.some((c) => /^E01(01|02|03)/.test(c) || c.startsWith('E61'))) {
       // The shop's own settings (shop ID/password, contract): the merchant must fix them, from the
       // log; the browser gets no GMO-PG codes that describe the shop's account.
-      return { status: 500, code: 'SHOP_MISCONFIGURED', message: 'ショップの決済設定に問題があるため、お支払いを開始できません。ショップにお問い合わせください。' };
+      return {
+        status: 500,
+        code: 'SHOP_MISCONFIGURED',
+        message: 'ショップの決済設定に問題があるため、お支払いを開始できません。ショップにお問い合わせください。',
+      };
     }
-    return { status: 502, code: 'GMO_PG_ERROR', message: `お支払いを開始できませんでした (${codes.join(', ')})。時間をおいて再度お試しいただくか、別のお支払い方法をご利用ください。`, gmoErrors };
+    return {
+      status: 502,
+      code: 'GMO_PG_ERROR',
+      message: `お支払いを開始できませんでした (${codes.join(', ')})。時間をおいて再度お試しいただくか、別のお支払い方法をご利用ください。`,
+      gmoErrors,
+    };
   }
   if (error instanceof GmoPgTransportError) {
     return {

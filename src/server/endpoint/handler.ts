@@ -149,12 +149,14 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   if (typeof options.metrics === 'object') checkMetricsRoute(options.metrics.route); // before anything is opened
   for (const origin of options.allowedOrigins ?? []) {
     if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
-      throw new Error(`createAmazonPayHandler: allowedOrigins entry "${origin}" is not an origin: write scheme, host and port only, e.g. "https://store.example"`);
+      throw new Error(
+        `createAmazonPayHandler: allowedOrigins entry "${origin}" is not an origin: write scheme, host and port only, e.g. "https://store.example"`,
+      );
     }
   }
   const logger = safeLogger(adaptLogger(options.logger ?? consoleLogger));
   const publicOrigin = publicOriginOf(options, logger);
-  const gmo = options.gmo && 'execTranAmazonpay' in options.gmo ? options.gmo : clientOrLazyHint(options.gmo as GmoPgConfig | undefined);
+  const gmo = options.gmo && 'execTranAmazonpay' in options.gmo ? options.gmo : clientOrLazyHint(options.gmo);
   refuseSandboxInProduction(options, gmo.baseUrl, logger);
   const prom = options.metrics ? await createPromMetrics(options.metrics === true ? {} : options.metrics) : undefined;
   const metrics = prom?.metrics ?? noMetrics;
@@ -226,12 +228,24 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   app.onError((error, c) => {
     const away = error instanceof StoreUnavailableError;
     if (!away) logger.error('request failed', { path: c.req.path, error: error.message });
-    else if (Date.now() - lastOutage > 10_000) (lastOutage = Date.now()), logger.error('order store unavailable: answering 503 until it is back', { error: error.message });
-    if (c.req.method === 'POST' && c.req.path.endsWith('/result')) return c.redirect(completion(options, undefined, 'pending', away ? 'store_unavailable' : 'error'), 303);
+    else if (Date.now() - lastOutage > 10_000) {
+      lastOutage = Date.now();
+      logger.error('order store unavailable: answering 503 until it is back', { error: error.message });
+    }
+    if (c.req.method === 'POST' && c.req.path.endsWith('/result'))
+      return c.redirect(completion(options, undefined, 'pending', away ? 'store_unavailable' : 'error'), 303);
     if (away) c.header('retry-after', '5');
     return away
-      ? jsonError(c, 503, { code: 'STORE_UNAVAILABLE', message: 'the order store is unavailable (see the server log)', userMessage: 'ただいまご注文を受け付けられません。しばらくしてからもう一度お試しください。' })
-      : jsonError(c, 500, { code: 'INTERNAL_ERROR', message: 'the request failed (see the server log)', userMessage: 'ただいまお手続きできません。しばらくしてからもう一度お試しください。' });
+      ? jsonError(c, 503, {
+          code: 'STORE_UNAVAILABLE',
+          message: 'the order store is unavailable (see the server log)',
+          userMessage: 'ただいまご注文を受け付けられません。しばらくしてからもう一度お試しください。',
+        })
+      : jsonError(c, 500, {
+          code: 'INTERNAL_ERROR',
+          message: 'the request failed (see the server log)',
+          userMessage: 'ただいまお手続きできません。しばらくしてからもう一度お試しください。',
+        });
   });
   checkoutRoute(routes, ctx);
   buyNowRoute(routes, ctx);
@@ -240,7 +254,7 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
   addressRoute(routes, ctx);
 
   const idle = async () => {
-    while (background.size) await Promise.allSettled([...background]);
+    while (background.size) await Promise.allSettled(background);
   };
   const sweep = async (o?: ReconcileOptions) => {
     const summary = await reconcileOrders(store, gmo, logger, o);
@@ -249,7 +263,10 @@ export async function createAmazonPayHandler(options: AmazonPayHandlerOptions): 
     return summary;
   };
   const timer = options.reconcileEveryMs
-    ? setInterval(() => ctx.later(sweep().catch((error) => logger.warn('reconcile failed', { error: (error as Error).message }))), options.reconcileEveryMs).unref()
+    ? setInterval(
+        () => ctx.later(sweep().catch((error) => logger.warn('reconcile failed', { error: (error as Error).message }))),
+        options.reconcileEveryMs,
+      ).unref()
     : undefined;
   return {
     app,

@@ -9,7 +9,7 @@
  *   // SvelteKit +server.ts / Astro: export const POST = ({ request }) => amazonPay.fetch(request)
  *   // Express, Koa, Fastify: toNodeListener(amazonPay)
  */
-import { createGmoPgClient, type GmoPgConfig } from '../client/gmo-pg-client.js';
+import { createGmoPgClient } from '../client/gmo-pg-client.js';
 import { createAmazonPayHandler, type AmazonPayHandler, type AmazonPayHandlerOptions } from './handler.js';
 import { consoleLogger, safeLogger, type Logger } from '../telemetry/logger.js';
 import { openOrderStore, storeLocation } from '../orders/open-store.js';
@@ -54,8 +54,12 @@ export function amazonPayRoutes(options: AmazonPayHandlerOptions & { dataDir?: s
   const handler = () =>
     (made ??= (async () => {
       // The GMO-PG settings first: a missing variable is reported before the store's seconds of set-up.
-      const gmo = options.gmo && 'execTranAmazonpay' in options.gmo ? options.gmo : createGmoPgClient(options.gmo as GmoPgConfig | undefined);
-      return createAmazonPayHandler({ ...options, gmo, store: options.store ?? (await sharedStore(options.dataDir, safeLogger(options.logger ?? consoleLogger))) });
+      const gmo = options.gmo && 'execTranAmazonpay' in options.gmo ? options.gmo : createGmoPgClient(options.gmo);
+      return createAmazonPayHandler({
+        ...options,
+        gmo,
+        store: options.store ?? (await sharedStore(options.dataDir, safeLogger(options.logger ?? consoleLogger))),
+      });
     })().catch((error) => {
       made = undefined;
       throw error;
@@ -66,7 +70,16 @@ export function amazonPayRoutes(options: AmazonPayHandlerOptions & { dataDir?: s
       h = await handler();
     } catch (error) {
       safeLogger(options.logger ?? consoleLogger).error(`the endpoint is not configured: ${(error as Error).message}`);
-      return Response.json({ error: { code: 'NOT_CONFIGURED', message: 'the endpoint is not configured (see the server log)', userMessage: 'ただいま Amazon Pay をご利用いただけません。' } }, { status: 500 });
+      return Response.json(
+        {
+          error: {
+            code: 'NOT_CONFIGURED',
+            message: 'the endpoint is not configured (see the server log)',
+            userMessage: 'ただいま Amazon Pay をご利用いただけません。',
+          },
+        },
+        { status: 500 },
+      );
     }
     return h.fetch(request);
   };

@@ -26,7 +26,9 @@ type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (error?: 
 export function toNodeListener(target: HasApp, basePath = ''): NodeListener {
   const own = target.basePath?.replace(/\/$/, '');
   if (own !== undefined && basePath && basePath.replace(/\/$/, '') !== own) {
-    throw new Error(`toNodeListener: this app serves its routes and links under "${own || '/'}" but is mounted at "${basePath}": create it with { basePath: '${basePath}' } and mount it with toNodeListener(app)`);
+    throw new Error(
+      `toNodeListener: this app serves its routes and links under "${own || '/'}" but is mounted at "${basePath}": create it with { basePath: '${basePath}' } and mount it with toNodeListener(app)`,
+    );
   }
   // The app is a Hono app at run time (typed structurally so that the declarations need no 'hono').
   const fetch: FetchApp['fetch'] =
@@ -41,10 +43,19 @@ export function toNodeListener(target: HasApp, basePath = ''): NodeListener {
     // A body parser ran first: its stream is spent, so the request is rebuilt from what it kept.
     const body = bodyOf(req);
     if (body === undefined) {
-      console.error(`amazon-pay-v2: ${req.method} ${path}: BODY_ALREADY_READ: a body parser read the request first and kept nothing in req.body; mount toNodeListener(...) before the body parsers (Fastify: hand the request over in an onRequest hook, see the README)`);
-      res.writeHead(500, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ error: { code: 'BODY_ALREADY_READ', message: 'the request body was read before amazon-pay-v2 saw it, and not kept in req.body: mount toNodeListener(...) before the body parsers' } }),
+      console.error(
+        `amazon-pay-v2: ${req.method} ${path}: BODY_ALREADY_READ: a body parser read the request first and kept nothing in req.body; mount toNodeListener(...) before the body parsers (Fastify: hand the request over in an onRequest hook, see the README)`,
       );
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            error: {
+              code: 'BODY_ALREADY_READ',
+              message: 'the request body was read before amazon-pay-v2 saw it, and not kept in req.body: mount toNodeListener(...) before the body parsers',
+            },
+          }),
+        );
       return;
     }
     void serveRebuilt(app, req, res, body).catch((error) => (next ? next(error) : res.writeHead(500).end()));

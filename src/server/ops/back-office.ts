@@ -125,14 +125,16 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
           }));
         } else {
           // No answer: the call may have gone through. GMO-PG is asked now, or else by the sweep.
-          await confirmOrder(store, gmo, orderId, 'back office', { logger }).catch(() => markStale(store, orderId, 'back office', `${label} got no answer`, logger));
+          await confirmOrder(store, gmo, orderId, 'back office', { logger }).catch(() =>
+            markStale(store, orderId, 'back office', `${label} got no answer`, logger),
+          );
         }
         logger.warn(`${label} failed`, { orderId, error: (error as Error).message });
         throw error;
       }
       let stale = false;
       const { order } = await store.update(orderId, (now) => {
-        if (now.version !== o.version) return void (stale = true), null;
+        if (now.version !== o.version) return (void (stale = true), null);
         return {
           changes: { ...changes(result), status: result.status, stage: stageFor(result.status, now.stage), errorCodes: null },
           event: { source: 'back office', event: label, detail: { status: result.status } },
@@ -162,7 +164,14 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
       orderId,
       (o) => only ?? (o.status === 'AUTH' || o.status === 'CANCEL' ? 'cancel' : 'refund'),
       (o) => (o.status === 'AUTH' ? 'AmazonpayCancel (cancel)' : `AmazonpayCancel (refund ${refundAmount(o, options).amount + refundAmount(o, options).tax})`),
-      (o) => gmo.amazonpayCancel({ accessId: o.accessId, accessPass: o.accessPass, orderId, cancelAmount: refundAmount(o, options).amount, cancelTax: refundAmount(o, options).tax }),
+      (o) =>
+        gmo.amazonpayCancel({
+          accessId: o.accessId,
+          accessPass: o.accessPass,
+          orderId,
+          cancelAmount: refundAmount(o, options).amount,
+          cancelTax: refundAmount(o, options).tax,
+        }),
       (r) => ({ cancelAmount: r.cancelAmount, cancelTax: r.cancelTax }),
     );
 
@@ -205,11 +214,22 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
       const jobCd = spec.jobCd ?? 'AUTH';
       const tax = spec.tax ?? 0;
       await store.create(
-        { orderId, kind: 'charge', jobCd, amount: spec.amount, tax, parentOrderId: consent.orderId, chargePermissionId: consent.chargePermissionId, description: spec.description },
+        {
+          orderId,
+          kind: 'charge',
+          jobCd,
+          amount: spec.amount,
+          tax,
+          parentOrderId: consent.orderId,
+          chargePermissionId: consent.chargePermissionId,
+          description: spec.description,
+        },
         { source: 'back office', event: `随時決済 on ${consent.chargePermissionId}` },
       );
-      const result = await chargeNow({ store, gmo, logger, later: () => {} }, { orderId, jobCd, amount: spec.amount, tax, source: 'back office', label: '随時決済' }, (entry) =>
-        gmo.execTranAmazonpay({ ...entry, orderId, amazonChargePermissionId: consent.chargePermissionId, description: spec.description }),
+      const result = await chargeNow(
+        { store, gmo, logger, later: () => {} },
+        { orderId, jobCd, amount: spec.amount, tax, source: 'back office', label: '随時決済' },
+        (entry) => gmo.execTranAmazonpay({ ...entry, orderId, amazonChargePermissionId: consent.chargePermissionId, description: spec.description }),
       );
       if (result.outcome === 'refused' || result.outcome === 'unknown' || result.outcome === 'unrecorded') throw result.error;
       const order = (await store.get(orderId))!;
@@ -223,7 +243,10 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
     async closeChargePermission(orderId) {
       const consent = await consentOf(orderId);
       await gmo.closeChargePermissionAmazonpay({ amazonChargePermissionId: consent.chargePermissionId });
-      await store.update(consent.orderId, () => ({ changes: {}, event: { source: 'back office', event: `CloseChargePermissionAmazonpay ${consent.chargePermissionId}` } }));
+      await store.update(consent.orderId, () => ({
+        changes: {},
+        event: { source: 'back office', event: `CloseChargePermissionAmazonpay ${consent.chargePermissionId}` },
+      }));
       return gmo.searchChargePermissionAmazonpay({ amazonChargePermissionId: consent.chargePermissionId });
     },
     refresh: (orderId) =>
@@ -234,7 +257,11 @@ export function createBackOffice(store: OrderStore, gmo: GmoPgClient, logger: Lo
       }),
     async expiring({ within = 7 * DAY, limit = 500 } = {}) {
       const orders = await store.authorizedBefore(new Date(Date.now() - AUTHORIZATION_LIFETIME_MS + within), limit);
-      return orders.map((o) => ({ ...publicOrder(o), authorizedAt: o.authorizedAt, expiresAt: new Date(Date.parse(o.authorizedAt) + AUTHORIZATION_LIFETIME_MS).toISOString() }));
+      return orders.map((o) => ({
+        ...publicOrder(o),
+        authorizedAt: o.authorizedAt,
+        expiresAt: new Date(Date.parse(o.authorizedAt) + AUTHORIZATION_LIFETIME_MS).toISOString(),
+      }));
     },
     async get(orderId) {
       const order = await store.get(orderId);

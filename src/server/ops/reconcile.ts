@@ -8,7 +8,12 @@ import { confirmOrder } from '../payments/confirm.js';
  * order as it was when GMO-PG was asked: a stale answer is asked again, never written over a newer
  * change (payments/confirm.ts), so repeated or reordered notifications can only confirm the truth.
  */
-export async function reconcile(store: OrderStore, gmo: GmoPgClient, orderId: string, source: EventSource): Promise<{ order: Order; changed: boolean } | undefined> {
+export async function reconcile(
+  store: OrderStore,
+  gmo: GmoPgClient,
+  orderId: string,
+  source: EventSource,
+): Promise<{ order: Order; changed: boolean } | undefined> {
   const result = await confirmOrder(store, gmo, orderId, source);
   return result && !result.noTrade ? { order: result.order, changed: result.changed } : undefined;
 }

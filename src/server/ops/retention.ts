@@ -60,7 +60,7 @@ export function jsonLinesArchive(path: string): PurgeArchive {
       const bytes = Buffer.from(lines.join('\n') + '\n');
       const start = fstatSync(fd).size;
       try {
-        for (let done = 0; done < bytes.length; ) {
+        for (let done = 0; done < bytes.length;) {
           const n = writeSync(fd, bytes, done, bytes.length - done);
           if (n <= 0) throw new Error('the disk took no more bytes');
           done += n;
@@ -73,7 +73,9 @@ export function jsonLinesArchive(path: string): PurgeArchive {
         } catch {
           /* the batch's lines may stay torn at the end; nothing of it is removed either way */
         }
-        throw new Error(`the archive ${path} could not take the batch (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): the purge stopped, and nothing that is not archived was removed`);
+        throw new Error(
+          `the archive ${path} could not take the batch (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): the purge stopped, and nothing that is not archived was removed`,
+        );
       }
     },
     close: () => closeSync(fd),

@@ -49,7 +49,12 @@ export interface ReconcileSummary {
 export async function reconcileOrders(store: OrderStore, gmo: GmoPgClient, logger: Logger, options: ReconcileOptions = {}): Promise<ReconcileSummary> {
   const graceMs = options.graceMs ?? 10 * 60_000;
   const abandonAfterMs = options.abandonAfterMs ?? 60 * 60_000;
-  const orders = await store.claimStale({ stages: [...OPEN_STAGES], before: new Date(Date.now() - graceMs), limit: options.limit ?? 500, leaseMs: options.leaseMs ?? 5 * 60_000 });
+  const orders = await store.claimStale({
+    stages: [...OPEN_STAGES],
+    before: new Date(Date.now() - graceMs),
+    limit: options.limit ?? 500,
+    leaseMs: options.leaseMs ?? 5 * 60_000,
+  });
   const summary: ReconcileSummary = { checked: orders.length, settled: 0, abandoned: 0, unchanged: 0, errors: 0, expiring: 0 };
   const queue = [...orders];
   const worker = async () => {
@@ -67,7 +72,11 @@ export async function reconcileOrders(store: OrderStore, gmo: GmoPgClient, logge
   // Money that expires: Amazon cancels an authorization nobody captured (back-office.ts).
   const soon = await store.authorizedBefore(new Date(Date.now() - AUTHORIZATION_LIFETIME_MS + (options.expiryWarningMs ?? 3 * 24 * 3600_000)), 100);
   for (const o of soon) {
-    logger.warn('authorization expires soon: capture or cancel it', { orderId: o.orderId, amount: o.amount, expiresAt: new Date(Date.parse(o.authorizedAt) + AUTHORIZATION_LIFETIME_MS).toISOString() });
+    logger.warn('authorization expires soon: capture or cancel it', {
+      orderId: o.orderId,
+      amount: o.amount,
+      expiresAt: new Date(Date.parse(o.authorizedAt) + AUTHORIZATION_LIFETIME_MS).toISOString(),
+    });
   }
   summary.expiring = soon.length;
   if (summary.checked || summary.expiring) logger.info('reconcile: done', { ...summary });
@@ -91,7 +100,13 @@ export async function reconcileOrders(store: OrderStore, gmo: GmoPgClient, logge
       const seen = now.version;
       const { changed } = await store.update(order.orderId, (current) =>
         current.version === seen && OPEN_STAGES.includes(current.stage)
-          ? { changes: { stage: 'abandoned' }, event: { source: 'reconcile', event: `abandoned: still ${result.noTrade ? 'not at GMO-PG' : current.status} after ${Math.round(abandonAfterMs / 60_000)} min` } }
+          ? {
+              changes: { stage: 'abandoned' },
+              event: {
+                source: 'reconcile',
+                event: `abandoned: still ${result.noTrade ? 'not at GMO-PG' : current.status} after ${Math.round(abandonAfterMs / 60_000)} min`,
+              },
+            }
           : null,
       );
       if (changed) logger.info('reconcile: order abandoned', { orderId: order.orderId, status: now.status });

@@ -19,9 +19,12 @@ const definedKeys = (o: Record<string, unknown>) => Object.keys(o).filter((k) =>
 /** A json_to_recordset column list: `name type, …`. */
 const recordset = (columns: [string, string][]) => columns.map(([name, type]) => `${name} ${type}`).join(', ');
 /** The columns and values every batched write carries for its event. */
-const EVENT_COLUMNS: [string, string][] = [['ev_source', 'text'], ['ev_event', 'text'], ['ev_detail', 'jsonb']];
+const EVENT_COLUMNS: [string, string][] = [
+  ['ev_source', 'text'],
+  ['ev_event', 'text'],
+  ['ev_detail', 'jsonb'],
+];
 const eventRow = (e: EventInput) => ({ ev_source: e.source, ev_event: e.event, ev_detail: e.detail ?? null });
-
 
 /**
  * Writes a batch: one statement per shape of write (which columns, guarded or not), creates
@@ -30,7 +33,7 @@ const eventRow = (e: EventInput) => ({ ev_source: e.source, ev_event: e.event, e
  * OrderID) fails alone.
  */
 export async function writeBatch(sql: Sql, ops: WriteOp[]): Promise<(boolean | Error)[]> {
-  const results: (boolean | Error)[] = new Array(ops.length);
+  const results: (boolean | Error)[] = []; // one per op, by index
   // A record for an order created earlier in the same batch is folded into its insert (the
   // 'started' mark usually waits in the same deferred batch as its journaled order): the row is
   // written once, with both events, instead of inserted and then updated.
@@ -68,7 +71,11 @@ export async function writeBatch(sql: Sql, ops: WriteOp[]): Promise<(boolean | E
       indexes.forEach((i, n) => (results[i] = written[n]));
     } catch (error) {
       if (indexes.length === 1) return void (results[indexes[0]] = error as Error);
-      for (const i of indexes) results[i] = await writeStatement(sql, [ofIndex(i)]).then(([r]) => r, (e: Error) => e);
+      for (const i of indexes)
+        results[i] = await writeStatement(sql, [ofIndex(i)]).then(
+          ([r]) => r,
+          (e: Error) => e,
+        );
     }
   };
   for (const indexes of creates.values()) await run(indexes, (i) => inserts.get(i)!);
@@ -129,10 +136,16 @@ async function writeStatement(sql: Sql, ops: WriteOp[]): Promise<(boolean | Erro
   const keys = definedKeys(records[0].changes);
   const guarded = !!records[0].ifStage;
   const columns: [string, string][] = [
-    ['order_id', 'text'], ...(guarded ? [['if_stage', 'text'] as [string, string]] : []), ...keys.map((k): [string, string] => [COLUMNS[k], typed(k)]), ...EVENT_COLUMNS,
+    ['order_id', 'text'],
+    ...(guarded ? [['if_stage', 'text'] as [string, string]] : []),
+    ...keys.map((k): [string, string] => [COLUMNS[k], typed(k)]),
+    ...EVENT_COLUMNS,
   ];
   const rows = records.map((op) => ({
-    order_id: op.orderId, ...(guarded ? { if_stage: op.ifStage } : {}), ...Object.fromEntries(keys.map((k) => [COLUMNS[k], op.changes[k]])), ...eventRow(op.event),
+    order_id: op.orderId,
+    ...(guarded ? { if_stage: op.ifStage } : {}),
+    ...Object.fromEntries(keys.map((k) => [COLUMNS[k], op.changes[k]])),
+    ...eventRow(op.event),
   }));
   const found = await sql.query<{ order_id: string }>(
     `with v as (select * from json_to_recordset($1::json) as v(${recordset(columns)})),

@@ -79,7 +79,12 @@ export function lockFolder(dir: string, lease: LeaseOptions = {}): FolderLock {
     const current = read(path);
     if (current === undefined) continue; // released meanwhile: try again
     const holder = parse(current);
-    if (holder && alive(holder, me, path, staleMs)) throw locked(dir, holder, `process ${holder.pid}${holder.host === me.host ? '' : ` on ${holder.host}`}${holder.pidns && me.pidns && holder.pidns !== me.pidns ? ' in another PID namespace (container)' : ''}`);
+    if (holder && alive(holder, me, path, staleMs))
+      throw locked(
+        dir,
+        holder,
+        `process ${holder.pid}${holder.host === me.host ? '' : ` on ${holder.host}`}${holder.pidns && me.pidns && holder.pidns !== me.pidns ? ' in another PID namespace (container)' : ''}`,
+      );
     // Stale. Move it aside and check that what moved is the stale lock, not one that another
     // starting process has just put in its place (then it goes back).
     const aside = `${path}.${process.pid}.stale`;
@@ -103,21 +108,26 @@ export function lockFolder(dir: string, lease: LeaseOptions = {}): FolderLock {
 function hold(dir: string, path: string, text: string, staleMs: number, lease: LeaseOptions): FolderLock {
   held.add(path);
   // The lease: renewed while this process lives and its event loop runs.
-  const renew = setInterval(() => {
-    if (read(path) === text) {
-      const now = new Date();
-      try {
-        return utimesSync(path, now, now);
-      } catch {
-        /* gone: reported below */
+  const renew = setInterval(
+    () => {
+      if (read(path) === text) {
+        const now = new Date();
+        try {
+          return utimesSync(path, now, now);
+        } catch {
+          /* gone: reported below */
+        }
       }
-    }
-    clearInterval(renew);
-    if (!held.delete(path)) return;
-    const error = new FolderLockedError(`the order folder ${resolve(dir)} was taken over by another process while this one held it (its lease was not renewed for ${staleMs} ms): this process stops writing to it`);
-    if (lease.onLost) lease.onLost(error);
-    else console.error(`[amazon-pay-v2] ${error.message}`);
-  }, lease.renewMs ?? Math.max(100, Math.floor(staleMs / 6)));
+      clearInterval(renew);
+      if (!held.delete(path)) return;
+      const error = new FolderLockedError(
+        `the order folder ${resolve(dir)} was taken over by another process while this one held it (its lease was not renewed for ${staleMs} ms): this process stops writing to it`,
+      );
+      if (lease.onLost) lease.onLost(error);
+      else console.error(`[amazon-pay-v2] ${error.message}`);
+    },
+    lease.renewMs ?? Math.max(100, Math.floor(staleMs / 6)),
+  );
   renew.unref();
   if (!exitHookAdded) {
     exitHookAdded = true;
@@ -190,7 +200,9 @@ function startTimeOf(pid: number): string | null {
 function parse(text: string): Holder | undefined {
   try {
     const h = JSON.parse(text);
-    return typeof h?.pid === 'number' && typeof h.host === 'string' ? { pid: h.pid, host: h.host, started: h.started ?? null, pidns: h.pidns ?? null } : undefined;
+    return typeof h?.pid === 'number' && typeof h.host === 'string'
+      ? { pid: h.pid, host: h.host, started: h.started ?? null, pidns: h.pidns ?? null }
+      : undefined;
   } catch {
     return undefined; // an unreadable lock file protects nothing: treated as stale
   }

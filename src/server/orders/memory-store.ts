@@ -11,9 +11,26 @@ export class MemoryOrderStore implements OrderStore {
     if (this.orders.has(input.orderId)) throw new Error(`order ${input.orderId} exists`);
     const now = new Date().toISOString();
     const order: Order = {
-      stage: 'created', status: null, cancelAmount: 0, cancelTax: 0, accessId: null, accessPass: null,
-      checkoutSessionId: null, chargePermissionId: null, parentOrderId: null, frequencyUnit: null,
-      frequencyValue: null, description: null, errorCodes: null, shippingAddress: null, cart: null, createdAt: now, updatedAt: now, stale: false, ...input, version: 0,
+      stage: 'created',
+      status: null,
+      cancelAmount: 0,
+      cancelTax: 0,
+      accessId: null,
+      accessPass: null,
+      checkoutSessionId: null,
+      chargePermissionId: null,
+      parentOrderId: null,
+      frequencyUnit: null,
+      frequencyValue: null,
+      description: null,
+      errorCodes: null,
+      shippingAddress: null,
+      cart: null,
+      createdAt: now,
+      updatedAt: now,
+      stale: false,
+      ...input,
+      version: 0,
     };
     this.orders.set(order.orderId, order);
     this.log(order, event);
@@ -96,8 +113,14 @@ export class MemoryOrderStore implements OrderStore {
 
   private log(order: Order, e: EventInput) {
     this.events.push({
-      id: this.events.length + 1, orderId: order.orderId, at: new Date().toISOString(), source: e.source,
-      event: e.event, stage: order.stage, status: order.status, detail: e.detail ?? null,
+      id: this.events.length + 1,
+      orderId: order.orderId,
+      at: new Date().toISOString(),
+      source: e.source,
+      event: e.event,
+      stage: order.stage,
+      status: order.status,
+      detail: e.detail ?? null,
     });
   }
 }

@@ -53,7 +53,10 @@ export async function openOrderStore(
   // The lock first: a second process must not even open the database files (see folder-lock.ts).
   mkdirSync(dataDir, { recursive: true });
   let opened: SqlOrderStore | undefined;
-  const lock = lockFolder(dataDir, { staleMs: options.lockStaleMs, onLost: (error) => (opened ? opened.lockLost(error) : console.error(`[amazon-pay-v2] ${error.message}`)) });
+  const lock = lockFolder(dataDir, {
+    staleMs: options.lockStaleMs,
+    onLost: (error) => (opened ? opened.lockLost(error) : console.error(`[amazon-pay-v2] ${error.message}`)),
+  });
   let sql: Sql | undefined;
   let journal: OrderJournal | undefined;
   try {
@@ -62,8 +65,11 @@ export async function openOrderStore(
     journal = OrderJournal.open(join(dataDir, JOURNAL_FILE));
     // A new database takes PGlite seconds to create (3 s on a quiet 2-core machine, up to 20 s under
     // load; later starts about 0.5 s): said, so that a slow first start is not taken for a hang.
-    if (!existsSync(join(dataDir, 'PG_VERSION')) && resolvePglite()) { // (PGlite missing: its own error first)
-      (options.logger ?? { info: (message: string) => console.error(`[amazon-pay-v2] ${message}`) }).info(`order store: creating a new PGlite database in ${dataDir}; the first start takes a few seconds (later ones under one)`);
+    if (!existsSync(join(dataDir, 'PG_VERSION')) && resolvePglite()) {
+      // (PGlite missing: its own error first)
+      (options.logger ?? { info: (message: string) => console.error(`[amazon-pay-v2] ${message}`) }).info(
+        `order store: creating a new PGlite database in ${dataDir}; the first start takes a few seconds (later ones under one)`,
+      );
     }
     sql = await openPglite(dataDir);
     const store = (opened = new SqlOrderStore(sql, { journal, lock }));

@@ -82,15 +82,37 @@ const MIGRATIONS: string[] = [
  */
 const RULE_INDEXES = [
   { name: 'amazon_pay_orders_unsettled', definition: `create index amazon_pay_orders_unsettled on amazon_pay_orders (updated_at) where ${SWEEP_SQL}` },
-  { name: 'amazon_pay_orders_authorized', definition: `create index amazon_pay_orders_authorized on amazon_pay_orders (created_at) where status = '${AUTHORIZED}'` },
+  {
+    name: 'amazon_pay_orders_authorized',
+    definition: `create index amazon_pay_orders_authorized on amazon_pay_orders (created_at) where status = '${AUTHORIZED}'`,
+  },
 ];
 
 export const COLUMNS: Record<string, string> = {
-  orderId: 'order_id', kind: 'kind', stage: 'stage', status: 'status', jobCd: 'job_cd', amount: 'amount', tax: 'tax',
-  cancelAmount: 'cancel_amount', cancelTax: 'cancel_tax', accessId: 'access_id', accessPass: 'access_pass',
-  checkoutSessionId: 'checkout_session_id', chargePermissionId: 'charge_permission_id', parentOrderId: 'parent_order_id',
-  frequencyUnit: 'frequency_unit', frequencyValue: 'frequency_value', description: 'description', errorCodes: 'error_codes',
-  createdAt: 'created_at', updatedAt: 'updated_at', version: 'version', stale: 'stale', shippingAddress: 'shipping_address', cart: 'cart',
+  orderId: 'order_id',
+  kind: 'kind',
+  stage: 'stage',
+  status: 'status',
+  jobCd: 'job_cd',
+  amount: 'amount',
+  tax: 'tax',
+  cancelAmount: 'cancel_amount',
+  cancelTax: 'cancel_tax',
+  accessId: 'access_id',
+  accessPass: 'access_pass',
+  checkoutSessionId: 'checkout_session_id',
+  chargePermissionId: 'charge_permission_id',
+  parentOrderId: 'parent_order_id',
+  frequencyUnit: 'frequency_unit',
+  frequencyValue: 'frequency_value',
+  description: 'description',
+  errorCodes: 'error_codes',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  version: 'version',
+  stale: 'stale',
+  shippingAddress: 'shipping_address',
+  cart: 'cart',
 };
 
 export const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
@@ -102,24 +124,29 @@ export function toOrder(row: Record<string, unknown>): Order {
   order.updatedAt = iso(row.updated_at);
   for (const k of ['amount', 'tax', 'cancelAmount', 'cancelTax', 'version']) order[k] = Number(order[k]);
   order.stale = row.stale === true;
-  for (const k of ['shippingAddress', 'cart']) if (typeof order[k] === 'string') order[k] = JSON.parse(order[k] as string);
+  for (const k of ['shippingAddress', 'cart']) if (typeof order[k] === 'string') order[k] = JSON.parse(order[k]);
   if (order.frequencyValue !== null) order.frequencyValue = Number(order.frequencyValue);
   return order as unknown as Order;
 }
 
 export function toEvent(r: Record<string, unknown>): OrderEvent {
   return {
-    id: Number(r.id), orderId: String(r.order_id), at: iso(r.at), source: r.source as OrderEvent['source'],
-    event: String(r.event), stage: r.stage as OrderEvent['stage'], status: (r.status as string) ?? null,
+    id: Number(r.id),
+    orderId: String(r.order_id),
+    at: iso(r.at),
+    source: r.source as OrderEvent['source'],
+    event: String(r.event),
+    stage: r.stage as OrderEvent['stage'],
+    status: (r.status as string) ?? null,
     detail: (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as OrderEvent['detail'],
   };
 }
 
-
 /** Column types other than text, for the recordsets of batched writes. */
 const INTEGER = new Set(['amount', 'tax', 'cancelAmount', 'cancelTax', 'frequencyValue', 'version']);
 export const JSONB = new Set(['shippingAddress', 'cart']);
-export const typed = (key: string) => (INTEGER.has(key) ? 'integer' : key === 'createdAt' || key === 'updatedAt' ? 'timestamptz' : key === 'stale' ? 'boolean' : JSONB.has(key) ? 'jsonb' : 'text');
+export const typed = (key: string) =>
+  INTEGER.has(key) ? 'integer' : key === 'createdAt' || key === 'updatedAt' ? 'timestamptz' : key === 'stale' ? 'boolean' : JSONB.has(key) ? 'jsonb' : 'text';
 
 /** A value as a statement parameter: the JSON columns as JSON text (both drivers read it as jsonb). */
 export const param = (key: string, value: unknown) => (JSONB.has(key) && value != null ? JSON.stringify(value) : value);
@@ -129,10 +156,9 @@ export const sameStages = (a: readonly string[], b: readonly string[]) => a.leng
 /** A string as an SQL literal (for statements that take no parameters, such as COMMENT). */
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
-
 /** Applies the migrations not applied yet, under a lock, so that several servers can start at once. */
 export function migrateSchema(sql: Sql): Promise<number> {
-return sql.transaction(async (q) => {
+  return sql.transaction(async (q) => {
     await q('select pg_advisory_xact_lock(727202)');
     await q('create table if not exists amazon_pay_schema (version integer primary key, applied_at timestamptz not null default now())');
     const [{ v }] = await q<{ v: number | null }>('select max(version) as v from amazon_pay_schema');

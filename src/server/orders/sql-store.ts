@@ -37,7 +37,10 @@ export class SqlOrderStore implements OrderStore {
    * @param options.journal where new orders are made durable first (see journal.ts); PGlite only
    * @param options.lock the PGlite folder's lock, released on close
    */
-  constructor(readonly sql: Sql, options: { journal?: OrderJournal; lock?: FolderLock } = {}) {
+  constructor(
+    readonly sql: Sql,
+    options: { journal?: OrderJournal; lock?: FolderLock } = {},
+  ) {
     this.writes = new WriteBatch((ops) => writeBatch(sql, ops), { parallel: sql.parallel });
     this.deferred = new WriteBatch((ops) => writeBatch(sql, ops), { delayMs: DEFERRED_MS, maxOps: DEFERRED_MAX_OPS });
     this.journal = options.journal;
@@ -71,7 +74,10 @@ export class SqlOrderStore implements OrderStore {
   async create(input: NewOrder & OrderChanges, event: EventInput, options: { journal?: boolean } = {}): Promise<void> {
     this.writable();
     const fields = { stage: 'created', ...input };
-    if (!options.journal || !this.journal) return void (await this.writes.submit({ kind: 'create', fields, event }));
+    if (!options.journal || !this.journal) {
+      await this.writes.submit({ kind: 'create', fields, event });
+      return;
+    }
     this.journal.append({ fields, event }); // durable from here
     this.apply({ kind: 'create', fields, event, journaled: true });
   }
@@ -88,7 +94,7 @@ export class SqlOrderStore implements OrderStore {
           this.journal!.setAside(JSON.stringify({ fields: op.fields, event: op.event }), `the database refused it: ${error.message}`);
           return this.journal!.applied(1);
         }
-        console.error(`[amazon-pay-v2] order ${op.fields.orderId} is in the journal but not yet in the database (${error.message}); trying again`);
+        console.error(`[amazon-pay-v2] order ${String(op.fields.orderId)} is in the journal but not yet in the database (${error.message}); trying again`);
         setTimeout(() => this.apply(op, attempt + 1), Math.min(30_000, 500 * 2 ** attempt)).unref();
       },
     );
@@ -105,7 +111,7 @@ export class SqlOrderStore implements OrderStore {
     const results = await Promise.all(
       journal.leftover.map(async ({ line, entry }) => {
         const problem = journalEntryProblem(entry);
-        if (problem) return journal.setAside(line, problem), 0;
+        if (problem) return (journal.setAside(line, problem), 0);
         const { fields, event } = entry as { fields: Record<string, unknown>; event: EventInput };
         try {
           await this.writes.submit({ kind: 'create', fields, event, journaled: true });
@@ -244,7 +250,11 @@ export class SqlOrderStore implements OrderStore {
         [list],
       );
       const removed = orders ? await q(`delete from amazon_pay_orders where order_id in (select json_array_elements_text($1::json)) returning *`, [list]) : [];
-      const batch = { orders: removed.map(toOrder), events: events.map(toEvent).sort((a, b) => (a.orderId === b.orderId ? a.id - b.id : a.orderId < b.orderId ? -1 : 1)), next };
+      const batch = {
+        orders: removed.map(toOrder),
+        events: events.map(toEvent).sort((a, b) => (a.orderId === b.orderId ? a.id - b.id : a.orderId < b.orderId ? -1 : 1)),
+        next,
+      };
       await archive?.(batch);
       return batch;
     });
@@ -268,10 +278,14 @@ export class SqlOrderStore implements OrderStore {
   }
 
   private async log(q: Query, order: Order, e: EventInput) {
-    await q(
-      'insert into amazon_pay_order_events (order_id, source, event, stage, status, detail) values ($1, $2, $3, $4, $5, $6)',
-      [order.orderId, e.source, e.event, order.stage, order.status, e.detail ? JSON.stringify(e.detail) : null],
-    );
+    await q('insert into amazon_pay_order_events (order_id, source, event, stage, status, detail) values ($1, $2, $3, $4, $5, $6)', [
+      order.orderId,
+      e.source,
+      e.event,
+      order.stage,
+      order.status,
+      e.detail ? JSON.stringify(e.detail) : null,
+    ]);
   }
 }
 
@@ -294,4 +308,3 @@ function journalEntryProblem(entry: unknown): string | undefined {
   if (!event || typeof event !== 'object' || typeof event.source !== 'string' || typeof event.event !== 'string') return 'no event';
   return undefined;
 }
-

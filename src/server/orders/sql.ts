@@ -45,7 +45,9 @@ export async function openPglite(dataDir: string): Promise<Sql> {
   let named = 0;
   // One native replace: the batched writes' JSON runs to tens of kilobytes, and escaping it a
   // character at a time (node-postgres's escapeLiteral) showed in every profile of the checkout.
-  const literal = (value: unknown) => (value === null || value === undefined ? 'null' : `'${String(value).replaceAll("'", "''")}'`);
+  // Values are text, numbers, booleans or dates (JSON columns arrive as text, see schema.ts's param).
+  const text = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
+  const literal = (value: unknown) => (value === null || value === undefined ? 'null' : `'${text(value).replaceAll("'", "''")}'`);
   async function run(text: string, params?: unknown[]) {
     if (!params?.length) return db.query(text);
     let name = prepared.get(text);
@@ -118,8 +120,17 @@ export interface PostgresTimeouts {
  */
 function unavailable(error: unknown): boolean {
   const e = error as NodeJS.ErrnoException & { code?: unknown };
-  if (typeof e?.code === 'string' && (/^08/.test(e.code) || /^57P0[123]$/.test(e.code) || e.code === '57014' || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)$/.test(e.code))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connection is closed/i.test(e?.message ?? '');
+  if (
+    typeof e?.code === 'string' &&
+    (e.code.startsWith('08') ||
+      /^57P0[123]$/.test(e.code) ||
+      e.code === '57014' ||
+      /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)$/.test(e.code))
+  )
+    return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connection is closed/i.test(
+    e?.message ?? '',
+  );
 }
 
 const asUnavailable = (error: unknown) =>

@@ -51,7 +51,7 @@ export class WriteBatch<Op, Result> {
   async settled(): Promise<void> {
     if (!this.pending.size) return;
     this.flush();
-    await Promise.all([...this.pending]);
+    await Promise.all(this.pending);
   }
 
   /** Whether some write is waiting or being written. */
@@ -100,7 +100,7 @@ export class WriteBatch<Op, Result> {
       this.opsInFlight += batch.length;
       this.write(batch.map((b) => b.op))
         .then(
-          (results) => batch.forEach((b, i) => (results[i] instanceof Error ? b.reject(results[i]) : b.resolve(results[i] as Result))),
+          (results) => batch.forEach((b, i) => (results[i] instanceof Error ? b.reject(results[i]) : b.resolve(results[i]))),
           (error) => batch.forEach((b) => b.reject(error)),
         )
         .finally(() => {

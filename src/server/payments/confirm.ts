@@ -58,7 +58,7 @@ export async function confirmOrder(
     }
     let stale = false;
     const { order, changed } = await store.update(orderId, (current) => {
-      if (current.version !== seen.version) return void (stale = true), null;
+      if (current.version !== seen.version) return (void (stale = true), null);
       const changes = truthOf(trade, current, options.errorCodes);
       if ((Object.keys(changes) as (keyof OrderChanges)[]).every((k) => changes[k] === current[k])) return null;
       return { changes, event: { source, event: eventOf(source, trade.status) } };
@@ -103,7 +103,9 @@ function truthOf(trade: TradeResult, current: Order, errorCodes: string | undefi
  */
 export async function markStale(store: OrderStore, orderId: string, source: EventSource, why: string, logger?: Logger): Promise<void> {
   try {
-    await store.update(orderId, (current) => (current.stale ? null : { changes: { stale: true }, event: { source, event: `${why}: GMO-PG is asked again by the sweep` } }));
+    await store.update(orderId, (current) =>
+      current.stale ? null : { changes: { stale: true }, event: { source, event: `${why}: GMO-PG is asked again by the sweep` } },
+    );
   } catch (error) {
     logger?.error('order not marked for the sweep', { orderId, why, error: (error as Error).message });
   }
@@ -168,7 +170,8 @@ export class ConfirmQueue<T> {
       };
       promise.then(done, done);
     };
-    if (wait) setTimeout(start, wait); // not unref(): queued work keeps the process until it is done
+    if (wait)
+      setTimeout(start, wait); // not unref(): queued work keeps the process until it is done
     else start();
   }
 }

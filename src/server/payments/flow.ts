@@ -88,7 +88,11 @@ async function failStep(deps: FlowDeps, order: PaymentOrder, step: Step, from: O
   await advance(deps.store, order.orderId, from, changes, { source: order.source, event, detail: { error: (error as Error).message } }).catch((e: Error) =>
     deps.logger.error('order not updated after a failed GMO-PG call (the sweep asks GMO-PG)', { orderId: order.orderId, error: e.message }),
   );
-  deps.logger.warn(order.source === 'checkout' ? 'checkout stopped' : `${order.label}: ${event}`, { orderId: order.orderId, stage, error: (error as Error).message });
+  deps.logger.warn(order.source === 'checkout' ? 'checkout stopped' : `${order.label}: ${event}`, {
+    orderId: order.orderId,
+    stage,
+    error: (error as Error).message,
+  });
   return error instanceof GmoPgError ? { outcome: 'refused', step, error } : { outcome: 'unknown', step, error: error as Error };
 }
 
@@ -111,7 +115,10 @@ export async function startCheckout(
   } catch (error) {
     const stage = stageAfterFailure('entry', error);
     try {
-      await store.create({ ...row, stage, errorCodes: codesOf(error) }, { source: order.source, event: 'EntryTranAmazonpay failed', detail: { ...detail, error: (error as Error).message } });
+      await store.create(
+        { ...row, stage, errorCodes: codesOf(error) },
+        { source: order.source, event: 'EntryTranAmazonpay failed', detail: { ...detail, error: (error as Error).message } },
+      );
     } catch (e) {
       return { outcome: 'unrecorded', error: e as Error };
     }
@@ -123,8 +130,15 @@ export async function startCheckout(
   // waits for both. The write is handed to the database first: started after ExecTran, it competed
   // with the sandbox's work on a 2-core machine and ExecTran came back later (bench/server.mjs).
   const created = store
-    .create({ ...row, stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass }, { source: order.source, event: `EntryTranAmazonpay (${order.label})`, detail }, { journal: true })
-    .then(() => undefined, (error: Error) => error);
+    .create(
+      { ...row, stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass },
+      { source: order.source, event: `EntryTranAmazonpay (${order.label})`, detail },
+      { journal: true },
+    )
+    .then(
+      () => undefined,
+      (error: Error) => error,
+    );
   let start: StartResult;
   try {
     start = await exec(entry);
@@ -139,8 +153,16 @@ export async function startCheckout(
   // a result or notification that comes first moves it on from 'entered' by itself.
   deps.later(
     // Deferred: it rides in the same batch as the order's own (journaled) row, and is folded into its insert.
-    advance(store, order.orderId, 'entered', { stage: 'started', status: 'REQSUCCESS' }, { source: order.source, event: 'ExecTranAmazonpay: shopper sent to AmazonpayStart' }, { deferred: true })
-      .catch((error: Error) => deps.logger.warn('order not marked started (it stays entered until its result)', { orderId: order.orderId, error: error.message })),
+    advance(
+      store,
+      order.orderId,
+      'entered',
+      { stage: 'started', status: 'REQSUCCESS' },
+      { source: order.source, event: 'ExecTranAmazonpay: shopper sent to AmazonpayStart' },
+      { deferred: true },
+    ).catch((error: Error) =>
+      deps.logger.warn('order not marked started (it stays entered until its result)', { orderId: order.orderId, error: error.message }),
+    ),
   );
   return { outcome: 'started', start };
 }
@@ -161,11 +183,18 @@ export async function chargeNow(deps: FlowDeps, order: PaymentOrder, exec: (entr
   }
   try {
     // The AccessPass before ExecTran: an order whose charge went through must be one the shop can operate.
-    const moved = await advance(store, order.orderId, 'created', { ...order.entered, stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass }, { source: order.source, event: `EntryTranAmazonpay (${order.label})`, detail });
+    const moved = await advance(
+      store,
+      order.orderId,
+      'created',
+      { ...order.entered, stage: 'entered', status: 'UNPROCESSED', accessId: entry.accessId, accessPass: entry.accessPass },
+      { source: order.source, event: `EntryTranAmazonpay (${order.label})`, detail },
+    );
     if (!moved) {
       // A sweep may have found the transaction by its OrderID first and recorded it: then go on.
       const now = await store.get(order.orderId);
-      if (!(now?.stage === 'entered' && now.accessId === entry.accessId)) return { outcome: 'unrecorded', error: new Error(`order ${order.orderId} is ${now?.stage ?? 'gone'}, no longer created: not charged`) };
+      if (!(now?.stage === 'entered' && now.accessId === entry.accessId))
+        return { outcome: 'unrecorded', error: new Error(`order ${order.orderId} is ${now?.stage ?? 'gone'}, no longer created: not charged`) };
       if (order.entered) await advance(store, order.orderId, 'entered', order.entered, { source: order.source, event: `${order.label}: details recorded` });
     }
   } catch (error) {
@@ -198,7 +227,11 @@ export async function chargeNow(deps: FlowDeps, order: PaymentOrder, exec: (entr
   } catch (error) {
     // The money moved and the store did not take it: the order stays entered, and the sweep records GMO-PG's answer.
     recorded = false;
-    deps.logger.error(`${order.label}: charged at GMO-PG, not recorded yet (the sweep records it)`, { orderId: order.orderId, status, error: (error as Error).message });
+    deps.logger.error(`${order.label}: charged at GMO-PG, not recorded yet (the sweep records it)`, {
+      orderId: order.orderId,
+      status,
+      error: (error as Error).message,
+    });
   }
   if (outcome === 'paid') return { outcome, status, recorded };
   if (outcome === 'declined') return { outcome, status };

@@ -25,7 +25,19 @@ import { GmoPgError } from '../client/errors.js';
  * belong to consents, not transactions). UNPROCESSED and REQSUCCESS are GMO-PG's V2 page; the rest
  * and their meaning for Amazon Pay are inferred from that type and GMO-PG's notification receivers.
  */
-export const GMO_PG_STATUSES = ['UNPROCESSED', 'REQSUCCESS', 'AUTHPROCESS', 'AUTH', 'CAPTURE', 'SALES', 'CANCEL', 'RETURN', 'REQRETURN', 'PAYFAIL', 'EXPIRED'] as const;
+export const GMO_PG_STATUSES = [
+  'UNPROCESSED',
+  'REQSUCCESS',
+  'AUTHPROCESS',
+  'AUTH',
+  'CAPTURE',
+  'SALES',
+  'CANCEL',
+  'RETURN',
+  'REQRETURN',
+  'PAYFAIL',
+  'EXPIRED',
+] as const;
 export type GmoPgStatus = (typeof GMO_PG_STATUSES)[number];
 
 /** What a status means for the money: the shopper has not paid, paid (whatever happened after), or the payment failed. */
@@ -79,7 +91,18 @@ export type OrderStage =
   | 'abandoned'; // never paid: GMO-PG has it unpaid (or has no transaction) long after its last change
 
 /** Every stage, in the order an order passes them. */
-export const ORDER_STAGES: readonly OrderStage[] = ['created', 'entry_failed', 'entry_unknown', 'entered', 'exec_failed', 'exec_unknown', 'started', 'completed', 'failed', 'abandoned'];
+export const ORDER_STAGES: readonly OrderStage[] = [
+  'created',
+  'entry_failed',
+  'entry_unknown',
+  'entered',
+  'exec_failed',
+  'exec_unknown',
+  'started',
+  'completed',
+  'failed',
+  'abandoned',
+];
 /** Stages the sweeper revisits: the order may still move, or nobody knows where it stands. Never final. */
 export const OPEN_STAGES: readonly OrderStage[] = ['created', 'entry_unknown', 'entered', 'exec_unknown', 'started'];
 /** Stages an order does not leave by itself (a paid order can still be captured, cancelled or refunded; GMO-PG's answer still wins). */
@@ -155,7 +178,8 @@ export function permission(op: Operation, o: MoneyState): Permission {
     case 'change':
       return s === AUTHORIZED ? { allowed: true } : no(`it is ${s}: only an authorization (AUTH) can be changed`);
     case 'refund':
-      if (s !== 'SALES' && s !== 'CAPTURE' && s !== 'RETURN') return no(`it is ${s}: only captured money (SALES, CAPTURE) can be refunded; an authorization is cancelled`);
+      if (s !== 'SALES' && s !== 'CAPTURE' && s !== 'RETURN')
+        return no(`it is ${s}: only captured money (SALES, CAPTURE) can be refunded; an authorization is cancelled`);
       return refundable(o) > 0 ? { allowed: true } : no('it is refunded in full already', true);
   }
 }

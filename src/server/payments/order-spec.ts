@@ -105,9 +105,19 @@ export interface OrderTotals {
 export function totalsOf(spec: OrderSpec, chosen?: string): OrderTotals {
   const tax = spec.tax ?? 0;
   const discount = spec.discount ?? 0;
-  const option = spec.deliveryOptions?.length ? (spec.deliveryOptions.find((o) => o.id === chosen) ?? spec.deliveryOptions.find((o) => o.isDefault) ?? spec.deliveryOptions[0]) : undefined;
+  const option = spec.deliveryOptions?.length
+    ? (spec.deliveryOptions.find((o) => o.id === chosen) ?? spec.deliveryOptions.find((o) => o.isDefault) ?? spec.deliveryOptions[0])
+    : undefined;
   const shipping = spec.shipping ?? option?.price ?? 0;
-  return { gmoAmount: spec.amount - discount, gmoTax: tax + shipping, tax, shipping, discount, total: spec.amount - discount + tax + shipping, deliveryOptionId: option?.id };
+  return {
+    gmoAmount: spec.amount - discount,
+    gmoTax: tax + shipping,
+    tax,
+    shipping,
+    discount,
+    total: spec.amount - discount + tax + shipping,
+    deliveryOptionId: option?.id,
+  };
 }
 
 const TEXT_FIELDS = ['description', 'clientField1', 'clientField2', 'clientField3'] as const;
@@ -123,7 +133,8 @@ export function checkOrderSpec(spec: OrderSpec): void {
   if (!spec || typeof spec !== 'object') throw new OrderSpecError('resolveOrder', 'must return { amount, … }');
   if (!whole(spec.amount, 1)) throw new OrderSpecError('amount', `${spec.amount} is not a whole number of yen from 1 to 9999999`);
   if (spec.tax !== undefined && !whole(spec.tax, 0)) throw new OrderSpecError('tax', `${spec.tax} is not a whole number of yen`);
-  if (spec.jobCd !== undefined && spec.jobCd !== 'AUTH' && spec.jobCd !== 'CAPTURE') throw new OrderSpecError('jobCd', `${spec.jobCd}: use AUTH or CAPTURE`);
+  if (spec.jobCd !== undefined && spec.jobCd !== 'AUTH' && spec.jobCd !== 'CAPTURE')
+    throw new OrderSpecError('jobCd', `${String(spec.jobCd)}: use AUTH or CAPTURE`);
   if (spec.frequency && (!['Year', 'Month', 'Week', 'Day', 'Variable'].includes(spec.frequency.unit) || !whole(spec.frequency.value, 1))) {
     throw new OrderSpecError('frequency', `${JSON.stringify(spec.frequency)}: unit Year/Month/Week/Day/Variable and a whole value`);
   }
@@ -135,7 +146,10 @@ export function checkOrderSpec(spec: OrderSpec): void {
 function checkCart(spec: OrderSpec, whole: (n: unknown, min: number) => boolean) {
   if (spec.shipping !== undefined && !whole(spec.shipping, 0)) throw new OrderSpecError('shipping', `${spec.shipping} is not a whole number of yen`);
   if (spec.discount !== undefined && !(whole(spec.discount, 0) && spec.discount < spec.amount)) {
-    throw new OrderSpecError('discount', `${spec.discount}: a whole number of yen below amount (${spec.amount}): GMO-PG's Amount (amount − discount) must stay 1 or more`);
+    throw new OrderSpecError(
+      'discount',
+      `${spec.discount}: a whole number of yen below amount (${spec.amount}): GMO-PG's Amount (amount − discount) must stay 1 or more`,
+    );
   }
   if (spec.deliverable !== undefined && typeof spec.deliverable !== 'boolean') throw new OrderSpecError('deliverable', 'true or false');
   if (spec.lineItems !== undefined) {
@@ -154,7 +168,8 @@ function checkCart(spec: OrderSpec, whole: (n: unknown, min: number) => boolean)
       }
       sum += line.quantity * line.listPrice;
     });
-    if (spec.lineItems.length && sum !== spec.amount) throw new OrderSpecError('lineItems', `the lines come to ${sum} yen (quantity × listPrice), amount is ${spec.amount}: they must add up`);
+    if (spec.lineItems.length && sum !== spec.amount)
+      throw new OrderSpecError('lineItems', `the lines come to ${sum} yen (quantity × listPrice), amount is ${spec.amount}: they must add up`);
   }
   if (spec.deliveryOptions !== undefined) {
     const options = spec.deliveryOptions;
@@ -162,7 +177,8 @@ function checkCart(spec: OrderSpec, whole: (n: unknown, min: number) => boolean)
     const ids = new Set<string>();
     options.forEach((o, i) => {
       const f = `deliveryOptions[${i}]`;
-      if (!o || typeof o.id !== 'string' || !o.id || o.id.length > 100 || ids.has(o.id)) throw new OrderSpecError(`${f}.id`, 'a string of 1 to 100 characters, different for each option');
+      if (!o || typeof o.id !== 'string' || !o.id || o.id.length > 100 || ids.has(o.id))
+        throw new OrderSpecError(`${f}.id`, 'a string of 1 to 100 characters, different for each option');
       ids.add(o.id);
       checkText(`${f}.name`, o.name ?? 0);
       if (!whole(o.price, 0)) throw new OrderSpecError(`${f}.price`, `${o.price} is not a whole number of yen`);
@@ -176,14 +192,19 @@ export function checkShipping(spec: OrderSpec, chosen?: string): void {
   if (!spec.deliveryOptions?.length || spec.shipping === undefined) return;
   const { deliveryOptionId } = totalsOf(spec, chosen);
   const option = spec.deliveryOptions.find((o) => o.id === deliveryOptionId)!;
-  if (option.price !== spec.shipping) throw new OrderSpecError('shipping', `${spec.shipping} yen, but the delivery option "${option.id}" costs ${option.price}: leave shipping out, or make them equal`);
+  if (option.price !== spec.shipping)
+    throw new OrderSpecError(
+      'shipping',
+      `${spec.shipping} yen, but the delivery option "${option.id}" costs ${option.price}: leave shipping out, or make them equal`,
+    );
 }
 
 /** Checks one free-text value bound for GMO-PG and the order store. */
 export function checkText(field: string, value: unknown): void {
   if (value === undefined) return;
   if (typeof value !== 'string') throw new OrderSpecError(field, `must be a string, not ${typeof value}`);
-  if (LONE_SURROGATE.test(value)) throw new OrderSpecError(field, 'holds a lone surrogate (broken UTF-16, e.g. half an emoji cut by slice()); cut text by code points');
+  if (LONE_SURROGATE.test(value))
+    throw new OrderSpecError(field, 'holds a lone surrogate (broken UTF-16, e.g. half an emoji cut by slice()); cut text by code points');
   const control = CONTROL.exec(value);
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');

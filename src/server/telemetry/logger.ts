@@ -31,7 +31,8 @@ function dataFirst(logger: object): boolean {
 export function adaptLogger(logger: Logger): Logger {
   if (!dataFirst(logger)) return logger;
   type DataFirst = (data: Record<string, unknown>, message: string) => void;
-  const call = (level: 'info' | 'warn' | 'error') => (m: string, d?: Record<string, unknown>) => (logger[level] as unknown as DataFirst).call(logger, d ?? {}, m);
+  const call = (level: 'info' | 'warn' | 'error') => (m: string, d?: Record<string, unknown>) =>
+    (logger[level] as unknown as DataFirst).call(logger, d ?? {}, m);
   return { info: call('info'), warn: call('warn'), error: call('error') };
 }
 

@@ -68,16 +68,61 @@ export async function createPromMetrics(options: MetricsOptions = {}): Promise<{
   // A second handler in one process (a dev server's reload) shares the metrics the first made.
   const once = <M>(name: string, make: (config: { name: string; registers: PromClient.Registry[] }) => M): M =>
     (registry.getSingleMetric(prefix + name) as M | undefined) ?? make({ name: prefix + name, registers: [registry] });
-  const checkouts = once('checkouts_total', (c) => new prom.Counter({ ...c, help: 'Checkouts by kind (session, apb, buy-now, charge) and outcome; reason: the GMO-PG code or status of a failure', labelNames: ['kind', 'outcome', 'reason'] }));
-  const gmoDuration = once('gmo_pg_request_duration_seconds', (c) => new prom.Histogram({ ...c, help: 'GMO-PG calls by API and result (ok, error, timeout, network, protocol)', labelNames: ['api', 'result'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30] }));
-  const gmoErrors = once('gmo_pg_errors_total', (c) => new prom.Counter({ ...c, help: 'Error codes (ErrInfo) GMO-PG answered, by API', labelNames: ['api', 'code'] }));
-  const lag = once('notification_lag_seconds', (c) => new prom.Histogram({ ...c, help: "Seconds from an order's start to GMO-PG's result notification for it", buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600] }));
-  const storeWrites = once('store_write_duration_seconds', (c) => new prom.Histogram({ ...c, help: 'Order store writes by operation', labelNames: ['op'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5] }));
-  const reconcile = once('reconcile_orders_total', (c) => new prom.Counter({ ...c, help: 'Orders the reconcile sweeper looked at, by result', labelNames: ['result'] }));
+  const checkouts = once(
+    'checkouts_total',
+    (c) =>
+      new prom.Counter({
+        ...c,
+        help: 'Checkouts by kind (session, apb, buy-now, charge) and outcome; reason: the GMO-PG code or status of a failure',
+        labelNames: ['kind', 'outcome', 'reason'],
+      }),
+  );
+  const gmoDuration = once(
+    'gmo_pg_request_duration_seconds',
+    (c) =>
+      new prom.Histogram({
+        ...c,
+        help: 'GMO-PG calls by API and result (ok, error, timeout, network, protocol)',
+        labelNames: ['api', 'result'],
+        buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      }),
+  );
+  const gmoErrors = once(
+    'gmo_pg_errors_total',
+    (c) => new prom.Counter({ ...c, help: 'Error codes (ErrInfo) GMO-PG answered, by API', labelNames: ['api', 'code'] }),
+  );
+  const lag = once(
+    'notification_lag_seconds',
+    (c) =>
+      new prom.Histogram({
+        ...c,
+        help: "Seconds from an order's start to GMO-PG's result notification for it",
+        buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600],
+      }),
+  );
+  const storeWrites = once(
+    'store_write_duration_seconds',
+    (c) =>
+      new prom.Histogram({ ...c, help: 'Order store writes by operation', labelNames: ['op'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5] }),
+  );
+  const reconcile = once(
+    'reconcile_orders_total',
+    (c) => new prom.Counter({ ...c, help: 'Orders the reconcile sweeper looked at, by result', labelNames: ['result'] }),
+  );
   const expiring = once('authorizations_expiring', (c) => new prom.Gauge({ ...c, help: 'Authorizations the last sweep found about to expire uncaptured' }));
   // Shared like the metric itself: the gauge reads every live store of this registry.
   const readers: Set<() => number> = ((registry as unknown as Record<symbol, Set<() => number>>)[BACKLOG_READERS] ??= new Set());
-  once('journal_backlog', (c) => new prom.Gauge({ ...c, help: 'Orders in the journal not yet written to the database', collect() { this.set([...readers].reduce((n, read) => n + read(), 0)); } }));
+  once(
+    'journal_backlog',
+    (c) =>
+      new prom.Gauge({
+        ...c,
+        help: 'Orders in the journal not yet written to the database',
+        collect() {
+          this.set([...readers].reduce((n, read) => n + read(), 0));
+        },
+      }),
+  );
   return {
     registry,
     metrics: {

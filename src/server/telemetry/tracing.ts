@@ -19,7 +19,12 @@ export interface CallOutcome {
 }
 
 /** Runs `fn` in a CLIENT span `GMO-PG <api>` (when an SDK is registered); `outcomeOf` describes a failure. */
-export async function traceGmoCall<T>(apiName: string, orderId: string | undefined, fn: () => Promise<T>, outcomeOf: (error: unknown) => CallOutcome): Promise<T> {
+export async function traceGmoCall<T>(
+  apiName: string,
+  orderId: string | undefined,
+  fn: () => Promise<T>,
+  outcomeOf: (error: unknown) => CallOutcome,
+): Promise<T> {
   const otel = await loadApi();
   if (!otel) return fn();
   const tracer = otel.trace.getTracer('amazon-pay-v2');

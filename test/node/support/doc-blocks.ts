@@ -27,7 +27,10 @@ export function docBlocks(file: string): DocBlock[] {
 
 /** Every document whose blocks the tests run: README.md, README.en.md (when there) and docs/*.md. */
 export function documents(): string[] {
-  const docs = readdirSync('docs').filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
+  const docs = readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`);
   return ['README.md', ...readdirSync('.').filter((f) => f === 'README.en.md'), ...docs];
 }
 

@@ -18,13 +18,26 @@ export interface ShopProcess {
  * read them) with a fresh sandbox whose notifications go to `${origin}${basePath}/notify`; resolves
  * once `readyPath` answers anything.
  */
-export async function startShopProcess(dir: string, command: string, args: string[], options: { readyPath?: string; basePath?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ShopProcess> {
+export async function startShopProcess(
+  dir: string,
+  command: string,
+  args: string[],
+  options: { readyPath?: string; basePath?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ShopProcess> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const sandbox = await startSandbox({ notifyUrl: `${origin}${options.basePath ?? '/api/amazon-pay'}/notify` });
   const env = {
-    PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', ORIGIN: origin, PUBLIC_URL: origin,
-    GMO_PG_BASE_URL: sandbox.baseUrl, GMO_PG_SHOP_ID: sandbox.shopId, GMO_PG_SHOP_PASS: sandbox.shopPass, ...options.env,
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ORIGIN: origin,
+    PUBLIC_URL: origin,
+    GMO_PG_BASE_URL: sandbox.baseUrl,
+    GMO_PG_SHOP_ID: sandbox.shopId,
+    GMO_PG_SHOP_PASS: sandbox.shopPass,
+    ...options.env,
   };
   const child: ChildProcess = spawn(command, args, { cwd: dir, env });
   let log = '';
@@ -43,7 +56,13 @@ export async function startShopProcess(dir: string, command: string, args: strin
       await sandbox.stop();
       throw new Error(`${command} ${args.join(' ')} exited ${child.exitCode}: ${log}`);
     }
-    if (await fetch(`${origin}${options.readyPath ?? '/'}`).then(() => true, () => false)) break;
+    if (
+      await fetch(`${origin}${options.readyPath ?? '/'}`).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     if (i > 600) {
       await stop();
       throw new Error(`${command} ${args.join(' ')} never answered: ${log}`);
@@ -55,7 +74,7 @@ export async function startShopProcess(dir: string, command: string, args: strin
     sandbox,
     log: () => log,
     async logged(pattern, ms = 10_000) {
-      for (const end = Date.now() + ms; !pattern.test(log); ) {
+      for (const end = Date.now() + ms; !pattern.test(log);) {
         if (Date.now() > end) throw new Error(`the log never matched ${pattern}:\n${log}`);
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -35,6 +35,9 @@ export async function fixtureApp(files: Record<string, string>, packages: string
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), text);
   }
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', await packTarball(), ...packages], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', await packTarball(), ...packages], {
+    cwd: dir,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return dir;
 }

@@ -74,15 +74,15 @@ export function formFields(html: string): { action: string; fields: Record<strin
   for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields[unescape(m[1])] = unescape(m[2]);
   return { action: unescape(action), fields };
 }
-const unescape = (s: string) =>
-  s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e as string]!);
+const unescape = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e as string]!);
 
 /**
  * Posts a browser-style (UTF-8) form and returns the response, without following redirects. With
  * `from`, the headers a browser adds to a form posted by a page of that origin (Origin, Sec-Fetch-Site).
  */
 export function postForm(url: string, fields: Record<string, string>, from?: string) {
-  const site: Record<string, string> = from === undefined ? {} : { origin: from, 'sec-fetch-site': new URL(url).origin === from ? 'same-origin' : 'cross-site' };
+  const site: Record<string, string> =
+    from === undefined ? {} : { origin: from, 'sec-fetch-site': new URL(url).origin === from ? 'same-origin' : 'cross-site' };
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...site },
@@ -155,12 +155,24 @@ export const freePort = () =>
  * (cross-site, as framework CSRF checks see it). Returns the order and where the shopper landed.
  */
 export async function payApb(sandbox: RunningSandbox, origin: string, basePath = '/api/amazon-pay') {
-  const started = await fetch(`${origin}${basePath}/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', origin, 'sec-fetch-site': 'same-origin' }, body: '{}' });
+  const started = await fetch(`${origin}${basePath}/checkout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin, 'sec-fetch-site': 'same-origin' },
+    body: '{}',
+  });
   const start = (await started.json()) as { startUrl: string; accessId: string; token: string; orderId: string };
   if (started.status !== 200) throw new Error(`checkout answered ${started.status}: ${JSON.stringify(start)}`);
   const amazon = formFields(await (await postForm(start.startUrl, { AccessID: start.accessId, Token: start.token }, origin)).text());
-  const result = formFields(await (await postForm(new URL(amazon.action, sandbox.origin).href, { ...amazon.fields, action: 'continue' }, sandbox.origin)).text());
+  const result = formFields(
+    await (await postForm(new URL(amazon.action, sandbox.origin).href, { ...amazon.fields, action: 'continue' }, sandbox.origin)).text(),
+  );
   const back = await postForm(result.action, result.fields, sandbox.origin);
   const location = back.headers.get('location');
-  return { orderId: start.orderId, retUrl: result.action, status: back.status, landing: location ? new URL(location, origin) : undefined, body: location ? '' : await back.text() };
+  return {
+    orderId: start.orderId,
+    retUrl: result.action,
+    status: back.status,
+    landing: location ? new URL(location, origin) : undefined,
+    body: location ? '' : await back.text(),
+  };
 }

@@ -18,12 +18,18 @@ export function publicOriginOf(options: PublicOriginOptions, logger: Logger, nam
     const origin = URL.canParse(options.publicUrl) ? new URL(options.publicUrl).origin : 'null';
     // Checked here, not on the first checkout: a bad value would otherwise fail every request.
     if (!/^https?:\/\//.test(origin)) {
-      throw new Error(`${name}: publicUrl ${JSON.stringify(options.publicUrl)} is not an http(s) URL: give the shop's public origin, e.g. https://shop.example`);
+      throw new Error(
+        `${name}: publicUrl ${JSON.stringify(options.publicUrl)} is not an http(s) URL: give the shop's public origin, e.g. https://shop.example`,
+      );
     }
     return () => ({ origin });
   }
   if (options.allowedHosts) {
-    if (!Array.isArray(options.allowedHosts) || !options.allowedHosts.length || options.allowedHosts.some((h) => typeof h !== 'string' || !/^[a-z0-9.[\]:-]+$/i.test(h))) {
+    if (
+      !Array.isArray(options.allowedHosts) ||
+      !options.allowedHosts.length ||
+      options.allowedHosts.some((h) => typeof h !== 'string' || !/^[a-z0-9.[\]:-]+$/i.test(h))
+    ) {
       throw new Error(`${name}: allowedHosts must list host names as the browser sends them, e.g. ["shop.example", "127.0.0.1:5173"]`);
     }
     const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));

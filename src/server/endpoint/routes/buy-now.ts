@@ -33,7 +33,19 @@ const CHARGE_PERMISSION_ID = /^[A-Z0-9]{3}-\d{7}-\d{7}$/;
 const STEPS = ['init', 'address', 'delivery', 'complete'] as const;
 type Step = (typeof STEPS)[number];
 /** The address fields Amazon hands the handlers, kept as text. */
-const ADDRESS_FIELDS = ['name', 'addressLine1', 'addressLine2', 'addressLine3', 'city', 'county', 'district', 'stateOrRegion', 'postalCode', 'countryCode', 'phoneNumber'] as const;
+const ADDRESS_FIELDS = [
+  'name',
+  'addressLine1',
+  'addressLine2',
+  'addressLine3',
+  'city',
+  'county',
+  'district',
+  'stateOrRegion',
+  'postalCode',
+  'countryCode',
+  'phoneNumber',
+] as const;
 /**
  * Hosts Amazon's MFA return URL may be on (https): Amazon's shopping and payment domains. Amazon
  * publishes no list: inferred. The shop adds its own with `mfaReturnOrigins`; GMO-PG's base URL's
@@ -57,7 +69,11 @@ export function buyNowRoute(routes: Routes, ctx: HandlerContext): void {
     const step = input.step as Step;
     if (!STEPS.includes(step)) return bad('step', `step must be one of ${STEPS.join(', ')}: the handler of Amazon's that asks`);
     const address = input.shippingAddress === undefined ? undefined : addressOf(input.shippingAddress);
-    if (address === null) return bad('shippingAddress', `shippingAddress must be Amazon's address object (${ADDRESS_FIELDS.join(', ')}: text of at most 200 characters each, no control characters)`);
+    if (address === null)
+      return bad(
+        'shippingAddress',
+        `shippingAddress must be Amazon's address object (${ADDRESS_FIELDS.join(', ')}: text of at most 200 characters each, no control characters)`,
+      );
     if (step !== 'init' && (typeof input.orderId !== 'string' || !ORDER_ID.test(input.orderId))) {
       return bad('orderId', 'orderId must be the orderId the init step answered (the quote Amazon showed the buyer)');
     }
@@ -74,8 +90,11 @@ export function buyNowRoute(routes: Routes, ctx: HandlerContext): void {
       }
       const mfa = input.amazonPayMFAReturnUrl;
       if (typeof mfa !== 'string' || mfa.length > 2048 || !URL.canParse(mfa) || !mfaAllowed(new URL(mfa))) {
-        logger.warn('Buy Now refused: the MFA return URL is not Amazon\'s', { url: typeof mfa === 'string' ? mfa.slice(0, 200) : typeof mfa });
-        return bad('amazonPayMFAReturnUrl', `amazonPayMFAReturnUrl must be the URL Amazon passed to onCompleteCheckout (https on Amazon's domains${options.mfaReturnOrigins?.length ? ` or ${options.mfaReturnOrigins.join(', ')}` : ''}); another origin can be allowed with mfaReturnOrigins`);
+        logger.warn("Buy Now refused: the MFA return URL is not Amazon's", { url: typeof mfa === 'string' ? mfa.slice(0, 200) : typeof mfa });
+        return bad(
+          'amazonPayMFAReturnUrl',
+          `amazonPayMFAReturnUrl must be the URL Amazon passed to onCompleteCheckout (https on Amazon's domains${options.mfaReturnOrigins?.length ? ` or ${options.mfaReturnOrigins.join(', ')}` : ''}); another origin can be allowed with mfaReturnOrigins`,
+        );
       }
     }
 
@@ -88,9 +107,17 @@ export function buyNowRoute(routes: Routes, ctx: HandlerContext): void {
     const deliveryOptionId = step === 'delivery' ? (input.deliveryOptionId as string) : cartOfQuote.deliveryOptionId;
 
     if (step === 'complete' && quote!.stage !== 'created') return answer(c, quote!.orderId, ...answerOf(quote!)); // a quote pays once
-    if (step !== 'init' && step !== 'complete' && quote!.stage !== 'created') return bad('orderId', `the quote ${quote!.orderId} is ${quote!.stage}: start again with the button`);
+    if (step !== 'init' && step !== 'complete' && quote!.stage !== 'created')
+      return bad('orderId', `the quote ${quote!.orderId} is ${quote!.stage}: start again with the button`);
 
-    const spec = await resolveOrderOf(c, ctx, { request: c.req.raw, body: input, kind: 'buy-now', step, shippingAddress: shippingAddress ?? undefined, deliveryOptionId });
+    const spec = await resolveOrderOf(c, ctx, {
+      request: c.req.raw,
+      body: input,
+      kind: 'buy-now',
+      step,
+      shippingAddress: shippingAddress ?? undefined,
+      deliveryOptionId,
+    });
     if (spec instanceof Response) return spec;
     try {
       checkShipping(spec, deliveryOptionId);
@@ -99,7 +126,11 @@ export function buyNowRoute(routes: Routes, ctx: HandlerContext): void {
       }
     } catch (error) {
       logger.error('resolveOrder failed', { field: (error as OrderSpecError).field, error: (error as Error).message });
-      return jsonError(c, 400, { code: 'ORDER_INVALID', field: (error as OrderSpecError).field, message: `the order cannot be shown to Amazon: ${(error as Error).message}` });
+      return jsonError(c, 400, {
+        code: 'ORDER_INVALID',
+        field: (error as OrderSpecError).field,
+        message: `the order cannot be shown to Amazon: ${(error as Error).message}`,
+      });
     }
     const totals = totalsOf(spec, deliveryOptionId);
     const jobCd = spec.jobCd ?? 'AUTH';
@@ -108,15 +139,34 @@ export function buyNowRoute(routes: Routes, ctx: HandlerContext): void {
       // Amazon's error shape: the buyer is asked for another address (inferred reason code).
       if (spec.deliverable === false) return c.json({ status: 'error', reasonCode: 'shippingAddressInvalid', ...(quote ? { orderId: quote.orderId } : {}) });
       const cart = cartDetails(spec, totals, productType);
-      const fields = { amount: totals.gmoAmount, tax: totals.gmoTax, jobCd, description: spec.description ?? null, shippingAddress: shippingAddress ?? null, cart };
+      const fields = {
+        amount: totals.gmoAmount,
+        tax: totals.gmoTax,
+        jobCd,
+        description: spec.description ?? null,
+        shippingAddress: shippingAddress ?? null,
+        cart,
+      };
       if (!quote) {
         // The quote: what Amazon shows the buyer is what completion may charge, kept on the server.
         const orderId = newOrderId(options.orderIdPrefix);
-        await store.create({ orderId, kind: 'buy-now', ...fields }, { source: 'checkout', event: 'Buy Now: cart quoted for onInitCheckout', detail: { total: totals.total, productType } });
+        await store.create(
+          { orderId, kind: 'buy-now', ...fields },
+          { source: 'checkout', event: 'Buy Now: cart quoted for onInitCheckout', detail: { total: totals.total, productType } },
+        );
         return c.json({ orderId, ...publicCart(cart) });
       }
       // The buyer changed the address or the delivery option: the quote follows, while nothing is charged yet.
-      const moved = await store.record(quote.orderId, fields, { source: 'checkout', event: `Buy Now: cart quoted again (${step === 'address' ? 'another address' : `delivery option ${deliveryOptionId}`})`, detail: { total: totals.total } }, { ifStage: 'created' });
+      const moved = await store.record(
+        quote.orderId,
+        fields,
+        {
+          source: 'checkout',
+          event: `Buy Now: cart quoted again (${step === 'address' ? 'another address' : `delivery option ${deliveryOptionId}`})`,
+          detail: { total: totals.total },
+        },
+        { ifStage: 'created' },
+      );
       if (!moved) return bad('orderId', `the quote ${quote.orderId} is being paid: start again with the button`);
       return c.json({ orderId: quote.orderId, ...publicCart(cart) });
     }
@@ -124,7 +174,12 @@ export function buyNowRoute(routes: Routes, ctx: HandlerContext): void {
     const orderId = quote!.orderId;
     if (totals.gmoAmount !== quote!.amount || totals.gmoTax !== quote!.tax || jobCd !== quote!.jobCd || spec.deliverable === false) {
       const now = totals.gmoAmount + totals.gmoTax;
-      await store.record(orderId, { stage: 'failed' }, { source: 'checkout', event: 'Buy Now: the cart changed after Amazon showed it: not charged', detail: { quoted: quote!.amount + quote!.tax, now } }, { ifStage: 'created' });
+      await store.record(
+        orderId,
+        { stage: 'failed' },
+        { source: 'checkout', event: 'Buy Now: the cart changed after Amazon showed it: not charged', detail: { quoted: quote!.amount + quote!.tax, now } },
+        { ifStage: 'created' },
+      );
       logger.warn('Buy Now declined: the cart changed after Amazon showed it to the buyer', { orderId, quoted: quote!.amount + quote!.tax, now });
       return answer(c, orderId, 'decline', { message: 'カートの内容が変わりました。もう一度お手続きください。' });
     }
@@ -132,17 +187,30 @@ export function buyNowRoute(routes: Routes, ctx: HandlerContext): void {
     const result = await chargeNow(
       { store, gmo, logger, later: ctx.later },
       {
-        orderId, jobCd, amount: quote!.amount, tax: quote!.tax, source: 'checkout', label: 'buy-now',
+        orderId,
+        jobCd,
+        amount: quote!.amount,
+        tax: quote!.tax,
+        source: 'checkout',
+        label: 'buy-now',
         entered: { chargePermissionId, ...(address ? { shippingAddress: address } : {}), checkoutSessionId: sessionIdOf(input.amazonCheckoutSessionId) },
       },
       (entry) =>
         gmo.execTranAmazonpay({
-          ...entry, orderId, amazonChargePermissionId: chargePermissionId, apbType: productType === 'PayAndShip' ? 'PayAndShip' : 'PayOnly', retUrl: input.amazonPayMFAReturnUrl as string,
-          description: spec.description, clientField1: spec.clientField1, clientField2: spec.clientField2, clientField3: spec.clientField3,
+          ...entry,
+          orderId,
+          amazonChargePermissionId: chargePermissionId,
+          apbType: productType === 'PayAndShip' ? 'PayAndShip' : 'PayOnly',
+          retUrl: input.amazonPayMFAReturnUrl as string,
+          description: spec.description,
+          clientField1: spec.clientField1,
+          clientField2: spec.clientField2,
+          clientField3: spec.clientField3,
         }),
     );
     if (result.outcome === 'paid') logger.info('Buy Now: payment completed', { orderId, status: result.status, amount: quote!.amount });
-    if (result.outcome === 'pending') logger.warn('Buy Now: payment not authorized yet; the notification or reconcile() settles it', { orderId, status: result.status });
+    if (result.outcome === 'pending')
+      logger.warn('Buy Now: payment not authorized yet; the notification or reconcile() settles it', { orderId, status: result.status });
     return answer(c, orderId, ...answerOfFlow(result));
   });
 }
@@ -176,15 +244,23 @@ function cartDetails(spec: OrderSpec, totals: ReturnType<typeof totalsOf>, produ
     ...(spec.lineItems?.length
       ? {
           lineItems: spec.lineItems.map((l) => ({
-            id: l.id, title: l.title, quantity: String(l.quantity), listPrice: money(l.listPrice), totalListPrice: money(l.quantity * l.listPrice),
-            ...(l.variantTitle ? { variantTitle: l.variantTitle } : {}), ...(l.discountedPrice !== undefined ? { discountedPrice: money(l.discountedPrice) } : {}),
+            id: l.id,
+            title: l.title,
+            quantity: String(l.quantity),
+            listPrice: money(l.listPrice),
+            totalListPrice: money(l.quantity * l.listPrice),
+            ...(l.variantTitle ? { variantTitle: l.variantTitle } : {}),
+            ...(l.discountedPrice !== undefined ? { discountedPrice: money(l.discountedPrice) } : {}),
           })),
         }
       : {}),
     ...(spec.deliveryOptions?.length
       ? {
           deliveryOptions: spec.deliveryOptions.map((o) => ({
-            id: o.id, price: money(o.price), shippingMethod: { shippingMethodName: o.name, shippingMethodCode: o.code ?? o.id }, isDefault: o.id === totals.deliveryOptionId,
+            id: o.id,
+            price: money(o.price),
+            shippingMethod: { shippingMethodName: o.name, shippingMethodCode: o.code ?? o.id },
+            isDefault: o.id === totals.deliveryOptionId,
           })),
         }
       : {}),

@@ -19,11 +19,15 @@ export function checkoutRoute(routes: Routes, ctx: HandlerContext): void {
     const here = c.get('origin');
     const sessionId = input.amazonCheckoutSessionId;
     if (sessionId !== undefined && (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId))) {
-      return jsonError(c, 400, { code: 'BAD_REQUEST', field: 'amazonCheckoutSessionId', message: 'amazonCheckoutSessionId must be the id from the confirm page URL' });
+      return jsonError(c, 400, {
+        code: 'BAD_REQUEST',
+        field: 'amazonCheckoutSessionId',
+        message: 'amazonCheckoutSessionId must be the id from the confirm page URL',
+      });
     }
     const kind = sessionId ? 'session' : 'apb';
 
-    const spec = await resolveOrderOf(c, ctx, { request: c.req.raw, body: input, kind, amazonCheckoutSessionId: sessionId as string | undefined });
+    const spec = await resolveOrderOf(c, ctx, { request: c.req.raw, body: input, kind, amazonCheckoutSessionId: sessionId });
     if (spec instanceof Response) return spec;
 
     const orderId = newOrderId(options.orderIdPrefix);
@@ -34,18 +38,33 @@ export function checkoutRoute(routes: Routes, ctx: HandlerContext): void {
     const result = await startCheckout(
       { store, gmo, logger, later: ctx.later },
       {
-        orderId, jobCd, amount, tax, source: 'checkout', label: kind,
+        orderId,
+        jobCd,
+        amount,
+        tax,
+        source: 'checkout',
+        label: kind,
         record: {
-          kind, checkoutSessionId: (sessionId as string) ?? null, frequencyUnit: spec.frequency?.unit ?? null,
-          frequencyValue: spec.frequency?.value ?? null, description: spec.description ?? null,
+          kind,
+          checkoutSessionId: sessionId ?? null,
+          frequencyUnit: spec.frequency?.unit ?? null,
+          frequencyValue: spec.frequency?.value ?? null,
+          description: spec.description ?? null,
         },
       },
       (entry) => {
         const common = {
-          ...entry, orderId, retUrl, description: spec.description, paymentTermSec: options.paymentTermSec, frequency: spec.frequency,
-          clientField1: spec.clientField1, clientField2: spec.clientField2, clientField3: spec.clientField3,
+          ...entry,
+          orderId,
+          retUrl,
+          description: spec.description,
+          paymentTermSec: options.paymentTermSec,
+          frequency: spec.frequency,
+          clientField1: spec.clientField1,
+          clientField2: spec.clientField2,
+          clientField3: spec.clientField3,
         };
-        return gmo.execTranAmazonpay(sessionId ? { ...common, amazonCheckoutSessionId: sessionId as string } : { ...common, apbType: options.apbType ?? 'PayAndShip' });
+        return gmo.execTranAmazonpay(sessionId ? { ...common, amazonCheckoutSessionId: sessionId } : { ...common, apbType: options.apbType ?? 'PayAndShip' });
       },
     );
     if (result.outcome === 'started') {
@@ -55,12 +74,23 @@ export function checkoutRoute(routes: Routes, ctx: HandlerContext): void {
     }
     if (result.outcome === 'refused' || result.outcome === 'unknown') {
       const failure = failureOf(result.error);
-      return jsonError(c, failure.status, { code: failure.code, message: failure.message, userMessage: failure.message, gmoErrors: failure.gmoErrors, orderId });
+      return jsonError(c, failure.status, {
+        code: failure.code,
+        message: failure.message,
+        userMessage: failure.message,
+        gmoErrors: failure.gmoErrors,
+        orderId,
+      });
     }
     // The order store failed: the shopper must not pay for an order the shop cannot find again.
     const error = (result as { error: Error }).error;
     logger.error('order not recorded: checkout stopped before the shopper could pay', { orderId, error: error.message });
     const words = 'ただいまご注文を受け付けられません。しばらくしてからもう一度お試しください。';
-    return jsonError(c, 503, { code: 'ORDER_NOT_RECORDED', message: `the order could not be recorded (see the server log): ${words}`, userMessage: words, orderId });
+    return jsonError(c, 503, {
+      code: 'ORDER_NOT_RECORDED',
+      message: `the order could not be recorded (see the server log): ${words}`,
+      userMessage: words,
+      orderId,
+    });
   });
 }

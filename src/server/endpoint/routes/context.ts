@@ -39,7 +39,12 @@ export interface ErrorBody {
 export const jsonError = (c: Context, status: number, error: ErrorBody) => c.json({ error }, status as 400);
 
 /** Where RetURL sends the shopper: the shop's completionUrl with `?orderId=…&result=…&reason=…`. */
-export function completion(options: AmazonPayHandlerOptions, order: Pick<Order, 'orderId' | 'status' | 'stage'> | undefined, outcome: Outcome, reason?: string): string {
+export function completion(
+  options: AmazonPayHandlerOptions,
+  order: Pick<Order, 'orderId' | 'status' | 'stage'> | undefined,
+  outcome: Outcome,
+  reason?: string,
+): string {
   if (typeof options.completionUrl === 'function') return options.completionUrl(order, outcome, reason);
   const url = new URL(options.completionUrl, 'http://placeholder');
   if (order) url.searchParams.set('orderId', order.orderId);

@@ -22,7 +22,12 @@ export function resultRoute(routes: Routes, ctx: HandlerContext): void {
     const verified =
       order?.accessId &&
       r.ShopID === gmo.shopId &&
-      gmo.verifyCheckString({ orderId: order.orderId, accessId: order.accessId, amazonChargePermissionId: r.AmazonChargePermissionID ?? '', checkString: r.CheckString ?? '' });
+      gmo.verifyCheckString({
+        orderId: order.orderId,
+        accessId: order.accessId,
+        amazonChargePermissionId: r.AmazonChargePermissionID ?? '',
+        checkString: r.CheckString ?? '',
+      });
     if (!order || !verified) {
       // Forged, tampered or not ours: nothing is recorded, the shopper sees a failure page.
       logger.warn('RetURL result rejected: CheckString does not verify', { orderId: orderId ?? (r.OrderID ? '(malformed)' : undefined), known: !!order });
@@ -61,11 +66,18 @@ export function resultRoute(routes: Routes, ctx: HandlerContext): void {
         const stage = OPEN_STAGES.includes(current.stage) ? ('failed' as const) : current.stage;
         const errorCodes = errInfo ?? current.errorCodes;
         if (stage === current.stage && errorCodes === current.errorCodes) return null;
-        return { changes: { stage, errorCodes }, event: { source: 'RetURL', event: `payment failed (${errInfo ?? status})`, detail: { status, ...(errInfo ? { errInfo } : {}) } } };
+        return {
+          changes: { stage, errorCodes },
+          event: { source: 'RetURL', event: `payment failed (${errInfo ?? status})`, detail: { status, ...(errInfo ? { errInfo } : {}) } },
+        };
       }));
     }
     const outcome: Outcome = updated.stage === 'completed' ? 'success' : updated.stage === 'failed' ? 'failure' : 'pending';
-    logger.info(`RetURL: payment ${outcome === 'success' ? 'completed' : outcome === 'failure' ? 'failed' : 'not settled yet'}`, { orderId: updated.orderId, status: updated.status, stage: updated.stage });
+    logger.info(`RetURL: payment ${outcome === 'success' ? 'completed' : outcome === 'failure' ? 'failed' : 'not settled yet'}`, {
+      orderId: updated.orderId,
+      status: updated.status,
+      stage: updated.stage,
+    });
     return c.redirect(finish(updated, outcome, outcome === 'success' ? undefined : (updated.errorCodes ?? updated.status ?? undefined)), 303);
   });
 }
