@@ -61,8 +61,12 @@ function gate(name, command, args) {
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
   const { status } = spawnSync(command, args, { stdio: 'inherit' });
   console.log(`${name}: ${status === 0 ? 'passed' : 'FAILED'}`);
-  if (status === 0) counts.passed++;
-  else (counts.failed++, (exitCode = 1));
+  if (status === 0) {
+    counts.passed++;
+  } else {
+    counts.failed++;
+    exitCode = 1;
+  }
 }
 
 if (!compat) {

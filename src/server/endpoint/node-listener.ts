@@ -44,18 +44,16 @@ export function toNodeListener(target: HasApp, basePath = ''): NodeListener {
     const body = bodyOf(req);
     if (body === undefined) {
       console.error(
-        `amazon-pay-v2: ${req.method} ${path}: BODY_ALREADY_READ: a body parser read the request first and kept nothing in req.body; mount toNodeListener(...) before the body parsers (Fastify: hand the request over in an onRequest hook, see the README)`,
+        `amazon-pay-v2: ${req.method} ${path}: BODY_ALREADY_READ: a body parser read the request first and kept nothing in req.body; mount toNodeListener(...) before the body parsers (Fastify: hand the request over in an onRequest hook, see docs/hosts.md)`,
       );
-      res
-        .writeHead(500, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            error: {
-              code: 'BODY_ALREADY_READ',
-              message: 'the request body was read before amazon-pay-v2 saw it, and not kept in req.body: mount toNodeListener(...) before the body parsers',
-            },
-          }),
-        );
+      res.writeHead(500, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: {
+            code: 'BODY_ALREADY_READ',
+            message: 'the request body was read before amazon-pay-v2 saw it, and not kept in req.body: mount toNodeListener(...) before the body parsers',
+          },
+        }),
+      );
       return;
     }
     void serveRebuilt(app, req, res, body).catch((error) => (next ? next(error) : res.writeHead(500).end()));
