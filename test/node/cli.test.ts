@@ -222,8 +222,8 @@ describe('amazon-pay-v2 orders', () => {
     }
   });
 
-  it("runs the README's command lines as written (answering y where it asks)", async () => {
-    const readme = readFileSync('README.md', 'utf8');
+  it('runs the command lines of docs/operations.md as written (answering y where it asks)', async () => {
+    const readme = readFileSync('docs/operations.md', 'utf8');
     const lines = [...readme.matchAll(/^\s*npx amazon-pay-v2 (orders .*?)\s*(?:#.*)?$/gm)].map((m) => m[1]);
     assert.ok(lines.length >= 6, lines.join('\n'));
     const orderId = await payOrder(sandbox, shop);

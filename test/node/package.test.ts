@@ -42,7 +42,12 @@ describe('the npm package', () => {
     ]) {
       assert.ok(files.includes(needed), `${needed} is missing from the package`);
     }
-    const stray = files.filter((f) => !/^(dist\/|custom-elements\.json$|README\.md$|LICENSE$|package\.json$|demo\/screenshots\/npm\/[\w-]+\.jpg$)/.test(f));
+    const stray = files.filter(
+      (f) =>
+        !/^(dist\/|docs\/[\w-]+\.md$|custom-elements\.json$|README(\.en)?\.md$|CHANGELOG\.md$|CONTRIBUTING\.md$|LICENSE$|package\.json$|demo\/screenshots\/npm\/[\w-]+\.jpg$)/.test(
+          f,
+        ),
+    );
     assert.deepEqual(stray, []);
     assert.ok(!files.some((f) => /\.test\.|^src\/|^test\//.test(f)));
   });
@@ -54,11 +59,7 @@ describe('the npm package', () => {
     const shipped = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
       .split('\n')
       .map((f) => f.replace(/^package\//, ''));
-    assert.deepEqual(
-      shipped.filter((f) => f.startsWith('README')),
-      ['README.md'],
-      'only the README itself: no copy prepack kept',
-    );
+    assert.deepEqual(shipped.filter((f) => f.startsWith('README')).sort(), ['README.en.md', 'README.md'], 'the two READMEs: no copy prepack kept');
     const packedReadme = execFileSync('tar', ['-xzOf', tarball, 'package/README.md'], { encoding: 'utf8' });
     const images = [...packedReadme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
     assert.equal(images.length, [...before.matchAll(/!\[[^\]]*\]\(/g)].length);
@@ -66,6 +67,16 @@ describe('the npm package', () => {
     for (const url of images) {
       assert.ok(url.startsWith(prefix), url);
       assert.ok(shipped.includes(url.slice(prefix.length)), `${url} is not in the tarball`);
+    }
+    // Links to the documents are absolute too, to files the tarball ships.
+    const links = [...packedReadme.matchAll(/(?<!!)\[[^\]]*\]\(([^)#]+)\)/g)].map((m) => m[1]);
+    assert.ok(
+      links.some((l) => l.endsWith('/docs/browser.md')),
+      links.join('\n'),
+    );
+    for (const url of links) {
+      assert.match(url, /^https:\/\//, `a relative link in the packed README: ${url}`);
+      if (url.startsWith(prefix)) assert.ok(shipped.includes(url.slice(prefix.length)), `${url} is not in the tarball`);
     }
   });
 

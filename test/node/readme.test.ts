@@ -6,10 +6,10 @@
 // The last test fails when a block is added that nothing here (or a named test) exercises.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -22,6 +22,14 @@ const exec = promisify(execFile);
 
 const blocks: DocBlock[] = documents().flatMap(docBlocks);
 const exercised = new Map<string, string>();
+/** Every block of `lang` matching `pattern` (the twins README.md and README.en.md share some), marked as exercised by `by`. */
+function everyBlock(lang: string, pattern: RegExp, by: string): DocBlock[] {
+  const found = blocks.filter((b) => b.lang === lang && pattern.test(b.code));
+  assert.ok(found.length >= 1, `no ${lang} block of the README or docs/ matches ${pattern}`);
+  for (const b of found) exercised.set(`${b.file}:${b.line}`, by);
+  return found;
+}
+
 /** The one block (README.md or docs/) of `lang` whose code matches `pattern`, marked as exercised by `by`. */
 function block(lang: string, pattern: RegExp, by = 'readme.test.ts'): string {
   const found = blocks.filter((b) => b.lang === lang && pattern.test(b.code));
@@ -119,19 +127,23 @@ ${body.replace(/^\/\/.*$/gm, '')}
 }
 
 describe('README code blocks', () => {
-  it('quick start (server): creates the handler from the environment and starts a checkout', async () => {
-    const code = block('js', /^\/\/ ブラウザ: import 'amazon-pay-v2';/);
-    const out = await runModule(
-      'quickstart.mjs',
-      `${code}
+  for (const [language, pattern] of [
+    ['Japanese', /^\/\/ ブラウザ: import 'amazon-pay-v2';/],
+    ['English', /^\/\/ Browser: after import 'amazon-pay-v2';/],
+  ] as const)
+    it(`quick start (server, ${language} README): creates the handler from the environment and starts a checkout`, async () => {
+      const code = block('js', pattern);
+      const out = await runModule(
+        `quickstart-${language}.mjs`,
+        `${code}
 const answer = await amazonPay.fetch(new Request('https://shop.example/checkout', { method: 'POST', headers: { origin: 'https://shop.example', 'content-type': 'application/json' }, body: '{}' }));
 const body = await answer.json();
 console.log(answer.status, body.startUrl);
 await amazonPay.close();
 `,
-    );
-    assert.match(out, new RegExp(`^200 ${sandbox.baseUrl}AmazonpayStart\\.idPass$`, 'm'));
-  });
+      );
+      assert.match(out, new RegExp(`^200 ${sandbox.baseUrl}AmazonpayStart\\.idPass$`, 'm'));
+    });
 
   it("server module (Hono): the endpoint mounted at /api/amazon-pay starts a checkout for the cart's amount", async () => {
     const code = block('js', /^import \{ Hono \} from 'hono';/);
@@ -291,15 +303,33 @@ export {};
 
     it('quick start (English) and the preload line', async () => {
       assert.deepEqual(await render(block('html', /YOUR_MERCHANT_ID/)), ['apb:ready']);
+      assert.deepEqual(await render(block('html', /^<!-- scriptタグ版クイックスタート/)), ['apb:ready']);
       assert.deepEqual(await render(block('html', /^<link rel="preload"[^\n]*>$/)), []);
     });
+  });
+
+  it('links only to files that exist (README twins, docs/, CHANGELOG, CONTRIBUTING)', () => {
+    const broken: string[] = [];
+    for (const file of [...documents(), 'CHANGELOG.md', 'CONTRIBUTING.md']) {
+      for (const [, target] of readFileSync(file, 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^https?:/.test(target)) continue;
+        if (!existsSync(join(dirname(file), target))) broken.push(`${file}: ${target}`);
+      }
+    }
+    assert.deepEqual(broken, []);
   });
 
   it('leaves no block unexercised', () => {
     // Exercised elsewhere: the repository's two commands are what `.ci/run` and the demo test run,
     // and the npm quick start's commands are what the packed-install tests do.
-    block('sh', /^npm ci && npm run demo/, '.ci/run (npm ci, npm test) and demo.e2e.test.ts (the demo server)');
-    block('sh', /^npm install amazon-pay-v2 /, 'install-weight.test.ts (npm install, npx amazon-pay-v2 sandbox), host-next.test.ts (with PGlite)');
+    for (const b of everyBlock('sh', /^npm ci && npm run demo/, '.ci/run (npm ci, npm test) and demo.e2e.test.ts (the demo server)')) {
+      assert.ok(b.line <= 6 && ['README.md', 'README.en.md'].includes(b.file), `${b.file}:${b.line}: the two commands open the README`);
+    }
+    everyBlock(
+      'sh',
+      /^npm install amazon-pay-v2 /,
+      'install-weight.test.ts, quickstart.browser.test.ts (npm install, npx amazon-pay-v2 sandbox), host-next.test.ts (with PGlite)',
+    );
     // The host recipes of docs/hosts.md: each host test copies its block into a fixture app and pays through it.
     block('js', /^\/\/ Fastify 5/, 'host-fastify-koa.test.ts');
     block('js', /^\/\/ Koa 3/, 'host-fastify-koa.test.ts');
