@@ -13,7 +13,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { stringify } from 'node:querystring';
 import { after, before, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -22,7 +21,7 @@ import { createSandbox, type Sandbox } from '../../src/sandbox/app.js';
 import { createGmoPgClient } from '../../src/server/client/gmo-pg-client.js';
 import { createAmazonPayHandler, type AmazonPayHandler, type ResolveOrderInput } from '../../src/server/endpoint/handler.js';
 import { MemoryOrderStore } from '../../src/server/orders/memory-store.js';
-import { parseForm } from '../../src/server/client/wire.js';
+import { sampleCallAPI } from './support/amazon-sample.js';
 import { launchChromium } from './support/browser.js';
 
 const IIFE = readFileSync('dist/amazon-pay-v2.iife.js', 'utf8');
@@ -61,31 +60,18 @@ const CART = {
   chargeAmount: { amount: '8800', currencyCode: 'JPY' },
 };
 const sampleStore = new Map<string, unknown>();
-async function sampleCallAPI(name: string, params: Record<string, string>) {
-  const response = await fetch(`${origin}/sandbox/payment/${name}.idPass`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: stringify(params),
-  });
-  const obj: Record<string, string> = {};
-  for (const item of (await response.text()).split('&')) {
-    const [key, value] = item.split('=');
-    obj[key] = key === 'Token' ? value : parseForm(`x=${value}`).x;
-  }
-  if (obj.ErrCode) throw new Error(`${name}: ${obj.ErrInfo}`);
-  return obj;
-}
+const callSample = (name: string, params: Record<string, string>) => sampleCallAPI(`${origin}/sandbox/payment/`, name, params);
 async function sampleExecTran(params: { chargePermissionId: string; amazonPayMFAReturnUrl: string }) {
   const keyinfo = { ShopID: sandbox.shopId, ShopPass: sandbox.shopPass };
   const orderId = randomBytes(13).toString('hex');
-  const access = await sampleCallAPI('EntryTranAmazonpay', {
+  const access = await callSample('EntryTranAmazonpay', {
     ...keyinfo,
     OrderID: orderId,
     JobCd: 'AUTH',
     Amount: CART.chargeAmount.amount,
     AmazonpayType: '4',
   });
-  const tran = await sampleCallAPI('ExecTranAmazonpay', {
+  const tran = await callSample('ExecTranAmazonpay', {
     ...keyinfo,
     ...access,
     OrderID: orderId,
@@ -99,7 +85,7 @@ async function sampleExecTran(params: { chargePermissionId: string; amazonPayMFA
   return { access, tran, orderId };
 }
 async function sampleSales(done: Awaited<ReturnType<typeof sampleExecTran>>) {
-  return sampleCallAPI('AmazonpaySales', {
+  return callSample('AmazonpaySales', {
     ShopID: sandbox.shopId,
     ShopPass: sandbox.shopPass,
     ...done.access,

@@ -7,6 +7,7 @@ import { withRateLimitRetries } from '../../src/server/client/retry.js';
 import { failureOf } from '../../src/server/endpoint/failure.js';
 import { publicOriginOf } from '../../src/server/endpoint/http/public-origin.js';
 import { newOrderId } from '../../src/server/orders/order-id.js';
+import { ConfirmQueue } from '../../src/server/payments/confirm.js';
 import { checkOrderSpec, OrderSpecError, type OrderSpec } from '../../src/server/payments/order-spec.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
@@ -155,4 +156,56 @@ describe("newOrderId: GMO-PG's OrderID rule", () => {
       else assert.throws(() => newOrderId(prefix), /use at most 6 letters or digits/);
     });
   }
+});
+
+describe('ConfirmQueue: one question to GMO-PG at a time per order, and floods coalesced', () => {
+  /** A queue whose confirmation takes `ms`; counts calls per order. */
+  function queue(ms: number, quietMs: number, maxOrders?: number) {
+    const calls = new Map<string, number>();
+    const confirm = async (orderId: string) => {
+      const n = (calls.get(orderId) ?? 0) + 1;
+      calls.set(orderId, n);
+      await new Promise((r) => setTimeout(r, ms));
+      return `${orderId}#${n}`;
+    };
+    return { calls, q: new ConfirmQueue(confirm, { quietMs, later: () => {}, maxOrders }) };
+  }
+
+  it('answers 300 asks for one order with at most two confirmations, each ask by one that started after it', async () => {
+    const { calls, q } = queue(20, 10);
+    const answers = await Promise.all(Array.from({ length: 300 }, () => q.ask('A')!));
+    assert.ok(calls.get('A')! <= 2, `${calls.get('A')} confirmations`);
+    assert.deepEqual([...new Set(answers)].sort(), ['A#1', 'A#2'].slice(0, calls.get('A')));
+  });
+
+  it('confirms different orders side by side', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const q = new ConfirmQueue(
+      async (orderId: string) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 20));
+        inFlight--;
+        return orderId;
+      },
+      { quietMs: 10, later: () => {} },
+    );
+    assert.deepEqual(await Promise.all(['A', 'B', 'C'].map((o) => q.ask(o))), ['A', 'B', 'C']);
+    assert.equal(most, 3, 'three orders in flight at once, not one after another');
+  });
+
+  it('waits quietMs after the last confirmation of an order before the next', async () => {
+    const { q } = queue(5, 60);
+    await q.ask('A');
+    const asked = performance.now();
+    assert.equal(await q.ask('A'), 'A#2');
+    assert.ok(performance.now() - asked >= 50, 'the second waited for the quiet time');
+  });
+
+  it('refuses an order beyond maxOrders (undefined: GMO-PG sends again, the sweep settles it)', () => {
+    const { q } = queue(50, 10, 2);
+    assert.ok(q.ask('A') && q.ask('B'));
+    assert.equal(q.ask('C'), undefined);
+    assert.ok(q.ask('A'), 'an order already tracked is still answered');
+  });
 });

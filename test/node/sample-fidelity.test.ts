@@ -4,10 +4,9 @@
 // AmazonpayType 4, and keeps the answer's Token raw. Replayed here byte for byte, over real HTTP.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { stringify } from 'node:querystring';
 import { after, before, describe, it } from 'node:test';
 import { createGmoPgClient } from '../../src/server/client/gmo-pg-client.js';
-import { parseForm } from '../../src/server/client/wire.js';
+import { sampleCallAPI } from './support/amazon-sample.js';
 import { PAYLOAD, amazonCheckout, clientFor, formFields, postForm, startRecorder, startSandbox, type RunningSandbox } from './support/servers.js';
 
 let sandbox: RunningSandbox;
@@ -20,21 +19,8 @@ const keyinfo = () => ({ ShopID: sandbox.shopId, ShopPass: sandbox.shopPass });
 let seq = 0;
 const orderId = () => `SAMPLE${Date.now().toString(36)}${++seq}`.toUpperCase();
 
-/** The sample's callAPI: a querystring body with axios's default form Content-Type, the answer split on & and =, Token kept raw. */
-async function callAPI(name: string, params: Record<string, string>) {
-  const response = await fetch(`${sandbox.baseUrl}${name}.idPass`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: stringify(params),
-  });
-  const obj: Record<string, string> = {};
-  for (const item of (await response.text()).split('&')) {
-    const [key, value] = item.split('=');
-    obj[key] = key === 'Token' ? value : parseForm(`x=${value}`).x;
-  }
-  if (obj.ErrCode) throw new Error(`${name}: ${obj.ErrInfo}`);
-  return obj;
-}
+/** The sample's callAPI (support/amazon-sample.ts) against the sandbox. */
+const callAPI = (name: string, params: Record<string, string>) => sampleCallAPI(sandbox.baseUrl, name, params);
 
 describe("Amazon's GMO-PG sample, replayed against the sandbox", () => {
   it('takes its UTF-8 requests without charset, AmazonpayType 4, and its raw Token, through to AmazonpaySales', async () => {
