@@ -1,7 +1,8 @@
 // A shop's server process in a fixture app, as the host tests start it: only the GMO-PG settings
 // of a sandbox that notifies it, its port and its public origin in the environment.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, startSandbox, type RunningSandbox } from './servers.js';
+import assert from 'node:assert/strict';
+import { freePort, payApb, postForm, startSandbox, type RunningSandbox } from './servers.js';
 
 export interface ShopProcess {
   origin: string;
@@ -81,4 +82,31 @@ export async function startShopProcess(
     },
     stop,
   };
+}
+
+/**
+ * One APB payment through `shop`, checked end to end: RetURL lands on the completion page with
+ * success, GMO-PG holds the authorization, and the sandbox's notification was confirmed.
+ */
+export async function assertPaysApb(shop: ShopProcess): Promise<void> {
+  const paid = await payApb(shop.sandbox, shop.origin);
+  assert.equal(paid.status, 303, paid.body + shop.log());
+  assert.equal(paid.landing!.searchParams.get('result'), 'success');
+  assert.equal(await (await fetch(paid.landing!)).text(), 'result: success');
+  assert.equal(shop.sandbox.state.tradeByOrder(shop.sandbox.shopId, paid.orderId)!.status, 'AUTH');
+  await shop.logged(new RegExp(`notification confirmed.*${paid.orderId}`));
+}
+
+/**
+ * A host's CSRF check still guards the shop's own form route (`/account`, answering 200 to its own
+ * origin), and a forged RetURL post let through to the endpoint is not believed.
+ */
+export async function assertCsrfKeptForTheShop(shop: ShopProcess): Promise<void> {
+  const forged = await postForm(`${shop.origin}/account`, { email: 'x@example.com' }, 'https://evil.example');
+  assert.equal(forged.status, 403);
+  assert.match(await forged.text(), /Cross-site POST form submissions are forbidden/);
+  assert.equal((await postForm(`${shop.origin}/account`, {}, shop.origin)).status, 200, 'a same-origin form post still works');
+  const fake = await postForm(`${shop.origin}/api/amazon-pay/result`, { OrderID: 'forged-1', Status: 'AUTH', CheckString: 'x' }, 'https://evil.example');
+  assert.equal(fake.status, 303);
+  assert.notEqual(new URL(fake.headers.get('location')!, shop.origin).searchParams.get('result'), 'success');
 }
