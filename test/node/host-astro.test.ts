@@ -5,12 +5,12 @@
 // own on-demand routes keep refusing cross-site form posts.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { docBlock } from './support/doc-blocks.js';
-import { assertCsrfKeptForTheShop, assertPaysApb, startShopProcess, type ShopProcess } from './support/hosts.js';
+import { assertBundleDefinesElement, assertCsrfKeptForTheShop, assertPaysApb, startShopProcess, type ShopProcess } from './support/hosts.js';
 import { fixtureApp } from './support/packed.js';
 
 const exec = promisify(execFile);
@@ -49,14 +49,7 @@ after(async () => {
 describe('Astro 7 (@astrojs/node), the recipe of docs/hosts.md from the packed tarball', () => {
   it('builds for production with no GMO-PG settings; the page and its script define the element', async () => {
     const client = join(dir, 'dist', 'client');
-    const code = readdirSync(client, { recursive: true })
-      .filter((f) => String(f).endsWith('.js'))
-      .map((f) => readFileSync(join(client, String(f)), 'utf8'))
-      .join('\n');
-    assert.ok(
-      /customElements\.define\(/.test(code) && /["'`]amazon-pay-v2["'`]/.test(code),
-      `no define of amazon-pay-v2 in the client bundle\n${build.stdout}`,
-    );
+    assertBundleDefinesElement(client, build.stdout);
     const page = readFileSync(join(client, 'index.html'), 'utf8');
     assert.match(page, /<amazon-pay-v2 mode="apb" endpoint="\/api\/amazon-pay\/checkout"/);
   });

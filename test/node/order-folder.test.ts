@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { journalEntry } from './support/orders.js';
 import { LOCK_FILE } from '../../src/server/orders/folder-lock.js';
 import { OrderJournal } from '../../src/server/orders/journal.js';
 import { JOURNAL_FILE, openOrderStore } from '../../src/server/orders/open-store.js';
@@ -19,21 +20,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const storeUrl = JSON.stringify(new URL('../../src/server/orders/open-store.ts', import.meta.url).href);
 const journalUrl = JSON.stringify(new URL('../../src/server/orders/journal.ts', import.meta.url).href);
 
-const entry = (orderId: string, fields: Record<string, unknown> = {}) => ({
-  fields: {
-    stage: 'entered',
-    orderId,
-    kind: 'apb',
-    jobCd: 'AUTH',
-    amount: 3980,
-    tax: 0,
-    status: 'UNPROCESSED',
-    accessId: `A${orderId}`,
-    accessPass: 'secret',
-    ...fields,
-  },
-  event: { source: 'checkout', event: 'EntryTranAmazonpay (apb)', detail: { amount: 3980 } },
-});
+const entry = journalEntry;
 const line = (e: unknown) => JSON.stringify(e) + '\n';
 
 /** A child Node process running `script` (an ES module); resolves once it prints `ready`. */

@@ -12,6 +12,7 @@ import { purgeOrders } from '../../src/server/ops/retention.js';
 import { openPglite } from '../../src/server/orders/sql.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { journalEntry } from './support/orders.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { PAYLOAD, amazonCheckout, formFields, postForm, startSandbox } from './support/servers.js';
 import { checkout, startShop } from './support/shop.js';
@@ -494,20 +495,7 @@ describe('PGlite on its worker thread', () => {
 
 describe('the journal of new orders (PGlite in a folder)', () => {
   const storeUrl = JSON.stringify(new URL('../../src/server/orders/open-store.ts', import.meta.url).href);
-  const entry = (orderId: string) => ({
-    fields: {
-      stage: 'entered',
-      orderId,
-      kind: 'apb',
-      jobCd: 'AUTH',
-      amount: 3980,
-      tax: 0,
-      status: 'UNPROCESSED',
-      accessId: `A${orderId}`,
-      accessPass: 'secret',
-    },
-    event: { source: 'checkout', event: 'EntryTranAmazonpay (apb)', detail: { amount: 3980 } },
-  });
+  const entry = (orderId: string) => journalEntry(orderId);
 
   it('keeps an order the process died before writing to the database', async () => {
     const dataDir = join(dir, 'journal-crash');

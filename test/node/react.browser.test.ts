@@ -17,19 +17,24 @@ let endpointCalls = 0;
 let ssrHtml = '';
 let ssrApp = '';
 
+/** A fixture bundled for the browser, as a React app's production build would be. */
+const browserBundle = async (entry: string) =>
+  (
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      jsx: 'automatic',
+      target: 'es2022',
+      define: { 'process.env.NODE_ENV': '"production"' },
+      tsconfig: 'tsconfig.json',
+      logLevel: 'error',
+    })
+  ).outputFiles[0].text;
+
 before(async () => {
-  const bundle = await build({
-    entryPoints: ['test/node/fixtures/react-app.tsx'],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    jsx: 'automatic',
-    target: 'es2022',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    tsconfig: 'tsconfig.json',
-    logLevel: 'error',
-  });
-  const app = bundle.outputFiles[0].text;
+  const app = await browserBundle('test/node/fixtures/react-app.tsx');
   // Server rendering: the page's HTML from react-dom/server in Node, and the bundle that hydrates it.
   const ssrBundle = await build({
     entryPoints: ['test/node/fixtures/react-ssr-page.tsx'],
@@ -50,19 +55,7 @@ before(async () => {
   const { renderToString } = await import('react-dom/server');
   const { createElement } = await import('react');
   ssrHtml = renderToString(createElement(App));
-  ssrApp = (
-    await build({
-      entryPoints: ['test/node/fixtures/react-ssr-app.tsx'],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      jsx: 'automatic',
-      target: 'es2022',
-      define: { 'process.env.NODE_ENV': '"production"' },
-      tsconfig: 'tsconfig.json',
-      logLevel: 'error',
-    })
-  ).outputFiles[0].text;
+  ssrApp = await browserBundle('test/node/fixtures/react-ssr-app.tsx');
   const standIn = readFileSync('src/sandbox/amazon/checkout.js', 'utf8');
   server = createServer((req, res) => {
     if (req.url === '/')

@@ -2,6 +2,8 @@
 // of a sandbox that notifies it, its port and its public origin in the environment.
 import { spawn, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort, payApb, postForm, startSandbox, type RunningSandbox } from './servers.js';
 
 export interface ShopProcess {
@@ -109,4 +111,14 @@ export async function assertCsrfKeptForTheShop(shop: ShopProcess): Promise<void>
   const fake = await postForm(`${shop.origin}/api/amazon-pay/result`, { OrderID: 'forged-1', Status: 'AUTH', CheckString: 'x' }, 'https://evil.example');
   assert.equal(fake.status, 303);
   assert.notEqual(new URL(fake.headers.get('location')!, shop.origin).searchParams.get('result'), 'success');
+}
+
+/** A production build's client scripts under `folder` define `<amazon-pay-v2>` (the side-effect import was kept). */
+export function assertBundleDefinesElement(folder: string, buildLog: string): void {
+  const code = readdirSync(folder, { recursive: true })
+    .filter((f) => String(f).endsWith('.js'))
+    .map((f) => readFileSync(join(folder, String(f)), 'utf8'))
+    .join('\n');
+  // The minifier may hold the tag's name in a variable: the define call, and the name in the same bundle.
+  assert.ok(/customElements\.define\(/.test(code) && /["'`]amazon-pay-v2["'`]/.test(code), `no define of amazon-pay-v2 in the client bundle\n${buildLog}`);
 }
