@@ -244,6 +244,9 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     const src = this.scriptSrc || CHECKOUT_JS_URLS[this.region];
     const script = src ? loadCheckoutJs(src, { timeout: this.loadTimeout, nonce: this.nonce || undefined }) : undefined;
     script?.catch(() => {}); // reported below, once the settings are known to be valid
+    // The APB code is a chunk of its own, so standard buttons never load it: fetched beside
+    // checkout.js, so that it is in before the first click (bench/browser.mjs, click to AmazonpayStart).
+    if (this.mode == 'apb') import('./start-payment.js').catch(() => {});
     let settings;
     try {
       settings = await import('./settings.js');
@@ -299,8 +302,6 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
       if (this.mode == 'apb') {
         if (!button?.onClick) throw Error('no onClick');
         button.onClick(() => this.#pay());
-        // The APB code is a chunk of its own, so standard buttons never load it; fetch it now, not on click.
-        import('./start-payment.js').catch(() => {});
       }
       this.#button = button;
     } catch (thrown) {

@@ -190,7 +190,7 @@ describe('ConfirmQueue: one question to GMO-PG at a time per order, and floods c
       },
       { quietMs: 10, later: () => {} },
     );
-    assert.deepEqual(await Promise.all(['A', 'B', 'C'].map((o) => q.ask(o))), ['A', 'B', 'C']);
+    assert.deepEqual(await Promise.all(['A', 'B', 'C'].map((o) => q.ask(o)!)), ['A', 'B', 'C']);
     assert.equal(most, 3, 'three orders in flight at once, not one after another');
   });
 
