@@ -155,6 +155,9 @@ describe('POST /buy-now', () => {
     // A buyer who fails the check: the payment is declined, and the order ends failed.
     const second = (await (await buyNow({ step: 'complete', ...(await amazonBuyNow()) })).json()) as { orderId: string; pending?: boolean };
     assert.equal(second.pending, true);
+    // Read first, as above: the order's 'started' mark is a deferred write, and a sweep with graceMs 0 asked
+    // before it lands would take the order for one changed after the sweep began.
+    assert.equal((await shop.handler.store.get(second.orderId))!.status, 'REQSUCCESS', 'not recorded as paid');
     sandbox.authenticate(second.orderId, 'declined');
     await shop.handler.reconcile({ graceMs: 0 });
     assert.deepEqual([(await shop.handler.store.get(second.orderId))!.stage, (await shop.handler.store.get(second.orderId))!.status], ['failed', 'PAYFAIL']);
