@@ -15,11 +15,35 @@ export async function quiesce(world: World): Promise<void> {
   await world.start();
   await world.sandbox.notifier.idle();
   await world.op('idle');
+  if (world.pg) await noStatementsInFlight(world.pg.url);
   const sweep = await world.op('sweep', { graceMs: 0, abandonAfterMs: 0 });
   if (sweep.status !== 200 || sweep.json.errors) throw new Violation(`the final sweep could not ask GMO-PG about every order: ${JSON.stringify(sweep.json)}`);
   await world.op('idle');
   await world.sandbox.notifier.idle();
   await world.op('idle');
+}
+
+/**
+ * A frozen server runs, once thawed, the statements its clients gave up on (a checkout's insert that
+ * timed out lands after all, as an order GMO-PG may hold): quiet means none is still in flight, else
+ * the final sweep may start before it lands. Two empty looks 50 ms apart, for at most 5 s.
+ */
+async function noStatementsInFlight(url: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    let empty = 0;
+    for (let i = 0; i < 100 && empty < 2; i++) {
+      const { rows } = await client.query<{ n: number }>(
+        "select count(*)::int as n from pg_stat_activity where state = 'active' and pid <> pg_backend_pid() and datname = current_database()",
+      );
+      empty = rows[0].n === 0 ? empty + 1 : 0;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 /** Every invariant over the world's orders and trades; throws a Violation naming the first that fails. */
