@@ -113,6 +113,18 @@ for (const kind of ['memory', 'pglite', 'postgres'] as const) {
       assert.deepEqual(mine(await store.list({ limit: 100, kind: 'apb', stage: ['created', 'abandoned'] })), [`${prefix}-3`, `${prefix}-1`]);
     });
 
+    it('hands a sweep with no grace an order whose change was still waiting to be written when it was asked', async () => {
+      const orderId = id('deferred');
+      await store.create({ orderId, kind: 'apb', jobCd: 'AUTH', amount: 1, tax: 0, stage: 'entered' }, { source: 'checkout', event: 'created' });
+      const marked = store.record(orderId, { stage: 'started', status: 'REQSUCCESS' }, { source: 'checkout', event: 'ExecTranAmazonpay' }, { deferred: true });
+      const claimed = await store.claimStale({ stages: ['started'], before: new Date(), limit: 1000, leaseMs: 60_000 });
+      assert.ok(await marked);
+      assert.ok(
+        claimed.some((o) => o.orderId === orderId && o.stage === 'started'),
+        'the deferred mark counts as made before the sweep',
+      );
+    });
+
     it('hands the sweep each open order once per lease, and lists authorizations by age', async () => {
       const open = id('open');
       const auth = id('auth');

@@ -59,10 +59,19 @@ export class MemoryOrderStore implements OrderStore {
 
   private leases = new Map<string, number>();
 
+  /** Reads see the writes submitted before them, as the SQL store's do. */
+  private settled(): Promise<void> {
+    return this.queue.then(
+      () => {},
+      () => {},
+    );
+  }
+
   async claimStale({ stages, before, limit, leaseMs }: { stages: OrderStage[]; before: Date; limit: number; leaseMs: number }) {
+    await this.settled();
     const now = Date.now();
     const claimed = [...this.orders.values()]
-      .filter((o) => (stages.includes(o.stage) || o.stale) && Date.parse(o.updatedAt) < before.getTime() && (this.leases.get(o.orderId) ?? 0) < now)
+      .filter((o) => (stages.includes(o.stage) || o.stale) && Date.parse(o.updatedAt) <= before.getTime() && (this.leases.get(o.orderId) ?? 0) < now)
       .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
       .slice(0, limit);
     for (const o of claimed) this.leases.set(o.orderId, now + leaseMs);
@@ -70,6 +79,7 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   async authorizedBefore(before: Date, limit: number) {
+    await this.settled();
     return [...this.orders.values()]
       .filter((o) => o.status === 'AUTH')
       .map((o) => ({ ...o, authorizedAt: this.events.find((e) => e.orderId === o.orderId && e.status === 'AUTH')?.at ?? o.updatedAt }))
@@ -79,10 +89,12 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   async get(orderId: string) {
+    await this.settled();
     const o = this.orders.get(orderId);
     return o && { ...o };
   }
   async list({ limit = 100, offset = 0, stage, kind, parentOrderId, before }: ListOptions = {}) {
+    await this.settled();
     let all = [...this.orders.values()].reverse();
     if (before) all = all.slice(all.findIndex((o) => o.orderId === before) + 1);
     const stages = stage === undefined ? undefined : ([] as OrderStage[]).concat(stage);
@@ -92,6 +104,7 @@ export class MemoryOrderStore implements OrderStore {
       .map((o) => ({ ...o }));
   }
   async purge({ before, orders = false, after = '', limit = 500, archive }: PurgeOptions): Promise<PurgeBatch> {
+    await this.settled();
     const victims = [...this.orders.values()]
       .filter((o) => o.orderId > after && purgeable(o) && Date.parse(o.updatedAt) < before.getTime())
       .filter((o) => !orders || (!o.frequencyUnit && ![...this.orders.values()].some((c) => c.parentOrderId === o.orderId)))
@@ -107,6 +120,7 @@ export class MemoryOrderStore implements OrderStore {
     return { orders: orders ? victims : [], events: gone, next: victims.length === limit ? victims[victims.length - 1].orderId : undefined };
   }
   async history(orderId: string) {
+    await this.settled();
     return this.events.filter((e) => e.orderId === orderId);
   }
   async close() {}

@@ -160,7 +160,13 @@ export class SqlOrderStore implements OrderStore {
   }
 
   async claimStale({ stages, before, limit, leaseMs }: { stages: OrderStage[]; before: Date; limit: number; leaseMs: number }): Promise<Order[]> {
+    const asked = Date.now();
     await this.settled();
+    // A deferred write submitted before this claim was asked gets its updated_at only when it lands
+    // (up to DEFERRED_MS later, during settled()): the cutoff moves by that wait, so that such an order
+    // is not taken for one changed after `before` (a sweep with no grace would skip it). Plus 1 ms: the
+    // database keeps microseconds, the cutoff milliseconds, and a change in `before`'s own millisecond counts as before it.
+    const cutoff = new Date(before.getTime() + (Date.now() - asked) + 1);
     // One statement: the rows are locked while their lease is set, and rows another sweeper holds
     // locked are skipped, so two sweepers never claim the same order.
     // The stages are written into the statement (from the fixed set of names only), so that the
@@ -174,7 +180,7 @@ export class SqlOrderStore implements OrderStore {
          where ${sameStages(stages, OPEN_STAGES) ? SWEEP_SQL : `(${sqlIn('stage', stages)} or stale)`} and updated_at < $1::timestamptz and (reconcile_lease is null or reconcile_lease < clock_timestamp())
          order by updated_at limit $2 for update skip locked)
        returning *`,
-      [before.toISOString(), limit, leaseMs],
+      [cutoff.toISOString(), limit, leaseMs],
     );
     return rows.map(toOrder);
   }

@@ -112,7 +112,8 @@ export interface OrderStore {
    */
   record(orderId: string, changes: OrderChanges, event: EventInput, options?: { ifStage?: OrderStage; deferred?: boolean }): Promise<boolean>;
   /**
-   * Claims up to `limit` orders at one of `stages`, or `stale`, last changed before `before`, for a sweeper: a
+   * Claims up to `limit` orders at one of `stages`, or `stale`, last changed no later than `before` (a change
+   * submitted before the claim was asked counts, even if it was still waiting to be written), for a sweeper: a
    * claimed order is not claimed again for `leaseMs`, so sweepers in several processes (PostgreSQL)
    * never take the same order at once.
    */
