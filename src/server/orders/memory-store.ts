@@ -1,5 +1,17 @@
 import { purgeable } from '../payments/lifecycle.js';
-import type { EventInput, ListOptions, NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore, PurgeBatch, PurgeOptions } from './types.js';
+import {
+  CUTOFF_SLACK_MS,
+  type EventInput,
+  type ListOptions,
+  type NewOrder,
+  type Order,
+  type OrderChanges,
+  type OrderEvent,
+  type OrderStage,
+  type OrderStore,
+  type PurgeBatch,
+  type PurgeOptions,
+} from './types.js';
 
 /** Orders in memory: for unit tests only. Nothing survives the process; use the SQL store for a shop. */
 export class MemoryOrderStore implements OrderStore {
@@ -68,10 +80,13 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   async claimStale({ stages, before, limit, leaseMs }: { stages: OrderStage[]; before: Date; limit: number; leaseMs: number }) {
+    const asked = Date.now();
     await this.settled();
     const now = Date.now();
+    // As the SQL store: a change submitted before the claim was asked counts as before it, however long it waited.
+    const cutoff = before.getTime() + (now - asked) + CUTOFF_SLACK_MS;
     const claimed = [...this.orders.values()]
-      .filter((o) => (stages.includes(o.stage) || o.stale) && Date.parse(o.updatedAt) <= before.getTime() && (this.leases.get(o.orderId) ?? 0) < now)
+      .filter((o) => (stages.includes(o.stage) || o.stale) && Date.parse(o.updatedAt) <= cutoff && (this.leases.get(o.orderId) ?? 0) < now)
       .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
       .slice(0, limit);
     for (const o of claimed) this.leases.set(o.orderId, now + leaseMs);

@@ -4,7 +4,19 @@ import type { OrderJournal } from './journal.js';
 import { COLUMNS, iso, migrateSchema, param, sameStages, toEvent, toOrder } from './schema.js';
 import { StoreUnavailableError, type Query, type Sql } from './sql.js';
 import { AUTHORIZED, OPEN_STAGES, PURGEABLE_SQL, sqlIn, SWEEP_SQL } from '../payments/lifecycle.js';
-import type { EventInput, ListOptions, NewOrder, Order, OrderChanges, OrderEvent, OrderStage, OrderStore, PurgeBatch, PurgeOptions } from './types.js';
+import {
+  CUTOFF_SLACK_MS,
+  type EventInput,
+  type ListOptions,
+  type NewOrder,
+  type Order,
+  type OrderChanges,
+  type OrderEvent,
+  type OrderStage,
+  type OrderStore,
+  type PurgeBatch,
+  type PurgeOptions,
+} from './types.js';
 import { WriteBatch } from './write-batch.js';
 
 /**
@@ -164,9 +176,9 @@ export class SqlOrderStore implements OrderStore {
     await this.settled();
     // A deferred write submitted before this claim was asked gets its updated_at only when it lands
     // (up to DEFERRED_MS later, during settled()): the cutoff moves by that wait, so that such an order
-    // is not taken for one changed after `before` (a sweep with no grace would skip it). Plus 1 ms: the
-    // database keeps microseconds, the cutoff milliseconds, and a change in `before`'s own millisecond counts as before it.
-    const cutoff = new Date(before.getTime() + (Date.now() - asked) + 1);
+    // is not taken for one changed after `before` (a sweep with no grace would skip it). Plus CUTOFF_SLACK_MS:
+    // the database keeps microseconds, the cutoff milliseconds, and `before` is taken a moment before the claim is asked.
+    const cutoff = new Date(before.getTime() + (Date.now() - asked) + CUTOFF_SLACK_MS);
     // One statement: the rows are locked while their lease is set, and rows another sweeper holds
     // locked are skipped, so two sweepers never claim the same order.
     // The stages are written into the statement (from the fixed set of names only), so that the

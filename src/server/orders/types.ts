@@ -175,3 +175,6 @@ export function publicOrder(order: Order): PublicOrder {
   const { accessPass: _secret, ...rest } = order;
   return rest;
 }
+
+/** Milliseconds an OrderStore widens a claim's cutoff by (claimStale): clock granularity, and the moment between taking `before` and asking. */
+export const CUTOFF_SLACK_MS = 5;
