@@ -8,7 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fixtureApp } from './support/packed.js';
-import { formFields, freePort, postForm, startSandbox, type RunningSandbox } from './support/servers.js';
+import { freePort, payApb, startSandbox, type RunningSandbox } from './support/servers.js';
 
 const NEXT = ['next@16.4.6', 'react@19.3.1', 'react-dom@19.3.1', '@electric-sql/pglite@0.5.17'];
 
@@ -117,19 +117,14 @@ describe('Next.js App Router, from the packed tarball', () => {
     const page = await (await fetch(`${origin}/`)).text();
     assert.match(page, /<amazon-pay-v2 mode="apb" endpoint="\/api\/amazon-pay\/checkout"/, 'the element is server-rendered as a tag');
 
-    const started = await fetch(`${origin}/api/amazon-pay/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: '{}' });
-    assert.equal(started.status, 200, nextLog);
-    const start = (await started.json()) as { startUrl: string; accessId: string; token: string; orderId: string };
-    const amazon = formFields(await (await postForm(start.startUrl, { AccessID: start.accessId, Token: start.token })).text());
-    const result = formFields(await (await postForm(new URL(amazon.action, sandbox.origin).href, { ...amazon.fields, action: 'continue' })).text());
-    assert.equal(result.action, `${origin}/api/amazon-pay/result`, 'RetURL is the public URL');
-    const back = await postForm(result.action, result.fields);
-    assert.equal(back.status, 303);
-    const landing = new URL(back.headers.get('location')!, origin);
-    assert.equal(landing.searchParams.get('result'), 'success');
-    assert.match(await (await fetch(landing)).text(), new RegExp(`success.*${start.orderId}`));
-    assert.equal(sandbox.state.tradeByOrder(sandbox.shopId, start.orderId)!.status, 'AUTH');
-    assert.match(nextLog, new RegExp(`checkout started.*${start.orderId}`));
+    // The browser's path, with the headers a browser sends (support/servers.ts payApb).
+    const paid = await payApb(sandbox, origin);
+    assert.equal(paid.retUrl, `${origin}/api/amazon-pay/result`, 'RetURL is the public URL');
+    assert.equal(paid.status, 303, paid.body + nextLog);
+    assert.equal(paid.landing!.searchParams.get('result'), 'success');
+    assert.match(await (await fetch(paid.landing!)).text(), new RegExp(`success.*${paid.orderId}`));
+    assert.equal(sandbox.state.tradeByOrder(sandbox.shopId, paid.orderId)!.status, 'AUTH');
+    assert.match(nextLog, new RegExp(`checkout started.*${paid.orderId}`));
     assert.doesNotMatch(nextLog, /sandboxpass1/);
   });
 
