@@ -1,5 +1,7 @@
 // The GMO-PG client against the sandbox, over real HTTP: every API and its failure paths.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { createGmoPgClient, GmoPgError, GmoPgTransportError, type GmoPgClient } from '../../src/server/index.js';
@@ -407,5 +409,44 @@ describe('GMO-PG client against the sandbox', () => {
     const notGmo = await wrongBase.searchTradeMulti({ orderId: 'X' }).catch((e) => e);
     assert.equal(notGmo.kind, 'protocol');
     assert.match(notGmo.message, /HTTP 404.*baseUrl/);
+  });
+
+  it('on node:http (the default): a cut answer is a network error, a huge one protocol, and a trickle still times out in all', async () => {
+    // A server that is not GMO-PG misbehaving in three ways, by path.
+    const bad = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      if (req.url!.startsWith('/cut/')) {
+        res.write('AccessID=');
+        return setTimeout(() => req.socket.destroy(), 20);
+      }
+      if (req.url!.startsWith('/huge/')) return res.end('AccessID=' + 'a'.repeat(2 << 20));
+      const drip = setInterval(() => res.write('a'), 50); // a byte at a time, never the end
+      res.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((r) => bad.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(bad.address() as AddressInfo).port}`;
+    const at = (path: string) => createGmoPgClient({ shopId: 'x', shopPass: 'y', baseUrl: `${base}/${path}/`, timeoutMs: 400 });
+    try {
+      const cut = await at('cut')
+        .entryTranAmazonpay({ orderId: orderId(), jobCd: 'AUTH', amount: 1 })
+        .catch((e) => e);
+      assert.ok(cut instanceof GmoPgTransportError);
+      assert.equal(cut.kind, 'network');
+      const huge = await at('huge')
+        .searchTradeMulti({ orderId: 'X' })
+        .catch((e) => e);
+      assert.equal(huge.kind, 'protocol');
+      assert.match(huge.message, /1048576 bytes.*baseUrl/);
+      const started = Date.now();
+      const drip = await at('drip')
+        .searchTradeMulti({ orderId: 'X' })
+        .catch((e) => e);
+      assert.equal(drip.kind, 'timeout');
+      assert.ok(Date.now() - started < 2000, `timed out after ${Date.now() - started} ms, not within its 400 ms and a margin`);
+    } finally {
+      bad.closeAllConnections();
+      await new Promise((r) => bad.close(r));
+    }
   });
 });

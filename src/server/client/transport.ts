@@ -5,6 +5,7 @@
  * GmoPgTransportError naming what to check.
  */
 import { GmoPgError, GmoPgTransportError } from './errors.js';
+import { postForm, type PostAnswer } from './node-post.js';
 import { REQUEST_CONTENT_TYPE, encodeForm, parseErrors, parseForm } from './wire.js';
 
 export interface Transport {
@@ -12,34 +13,43 @@ export interface Transport {
   shopPass: string;
   baseUrl: string;
   timeoutMs: number;
-  fetch: typeof fetch;
+  /** A fetch to send with instead of node:http(s) (tests, a proxy's dispatcher). */
+  fetch?: typeof fetch;
+}
+
+async function viaFetch(fetchFn: typeof fetch, url: string, body: Uint8Array, timeoutMs: number): Promise<PostAnswer> {
+  const response = await fetchFn(url, {
+    method: 'POST',
+    headers: { 'content-type': REQUEST_CONTENT_TYPE },
+    body: new Uint8Array(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
 }
 
 export async function postToGmoPg(settings: Transport, api: string, fields: Record<string, string | number | undefined>): Promise<Record<string, string>> {
   const url = `${settings.baseUrl}${api}.idPass`;
   // Encoded first: a value Windows-31J cannot carry is the caller's error (Windows31JError), not a network one.
   const request = encodeForm({ ShopID: settings.shopId, ShopPass: settings.shopPass, ...fields });
-  let response: Response;
-  let body: Buffer;
+  let answer: PostAnswer;
   try {
-    response = await settings.fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': REQUEST_CONTENT_TYPE },
-      body: new Uint8Array(request),
-      signal: AbortSignal.timeout(settings.timeoutMs),
-    });
-    body = Buffer.from(await response.arrayBuffer());
+    answer = settings.fetch
+      ? await viaFetch(settings.fetch, url, request, settings.timeoutMs)
+      : await postForm(url, REQUEST_CONTENT_TYPE, request, settings.timeoutMs);
   } catch (error) {
-    const timedOut = (error as Error)?.name === 'TimeoutError';
+    const { name, message } = (error ?? {}) as Error;
+    if (name === 'AnswerTooLarge') throw new GmoPgTransportError(api, `${message}: not GMO-PG's answer, check baseUrl`, 'protocol', { cause: error });
+    const timedOut = name === 'TimeoutError';
     throw new GmoPgTransportError(
       api,
-      timedOut ? `no answer within ${settings.timeoutMs} ms` : `could not reach ${settings.baseUrl}: ${(error as Error)?.message}`,
+      timedOut ? `no answer within ${settings.timeoutMs} ms` : `could not reach ${settings.baseUrl}: ${message}`,
       timedOut ? 'timeout' : 'network',
       { cause: error },
     );
   }
-  if (response.status !== 200) {
-    throw new GmoPgTransportError(api, `HTTP ${response.status} from ${settings.baseUrl} (GMO-PG always answers 200): check baseUrl`, 'protocol');
+  const { status, body } = answer;
+  if (status !== 200) {
+    throw new GmoPgTransportError(api, `HTTP ${status} from ${settings.baseUrl} (GMO-PG always answers 200): check baseUrl`, 'protocol');
   }
   const parsed = parseForm(body);
   if (!Object.keys(parsed).length || !/^[A-Za-z0-9]+=/.test(body.toString('latin1'))) {
