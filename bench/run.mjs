@@ -6,7 +6,7 @@
 import { cpus, totalmem } from 'node:os';
 import { sizeBenchmark } from './sizes.mjs';
 import { browserBenchmarks } from './browser.mjs';
-import { serverBenchmark, wireBenchmark } from './server.mjs';
+import { serverBenchmark, transportBenchmark, wireBenchmark } from './server.mjs';
 import { storeScaleBenchmark } from './store-scale.mjs';
 import { sandboxMemoryBenchmark } from './sandbox-memory.mjs';
 
@@ -23,5 +23,6 @@ await serverBenchmark({
   ...(smoke ? { seconds: 0.3, rounds: 1, connections: '1' } : { seconds: 3, rounds: 7 }),
 });
 await wireBenchmark(smoke ? { seconds: 0.05 } : {});
+await transportBenchmark(smoke ? { calls: 20, rounds: 1 } : {});
 await storeScaleBenchmark(smoke ? { orders: 1000, runs: 1, stuck: 20 } : {});
 await sandboxMemoryBenchmark(smoke ? { minutes: 0.03, concurrency: 4 } : {});

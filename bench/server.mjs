@@ -2,7 +2,7 @@
 // concurrency 1, 16 and 64 (autocannon), next to the floor: the same two GMO-PG calls made
 // directly with the client. Twice: with the sandbox answering at once (the stress figure: what our
 // own work costs on loopback), and with each GMO-PG call taking 30-80 ms as the real one does (what
-// a shopper notices: our work should vanish there). Then the Windows-31J throughput of the client.
+// a shopper notices: our work should vanish there). Then the Windows-31J throughput of the client (5c) and one call's CPU by transport (5d).
 //
 // The three servers are measured in interleaved rounds (floor, ours, ours without storage, in a
 // rotating order) and each figure is the median over the rounds: on a shared 2-core machine one
@@ -131,6 +131,45 @@ export async function serverBenchmark({ latency, target = 1.2, seconds = 1, roun
   const verdict = (key) => `worst ${worst(key).toFixed(3)} (${worst(key) <= target ? 'met' : 'MISSED'})`;
   console.log(`\ntarget: ours p50 ≤ ${target.toFixed(2)} × floor. With the durable order store: ${verdict('pglite')}. Handler alone: ${verdict('memory')}.`);
   return rows;
+}
+
+/**
+ * 5d. What one GMO-PG call costs our process in CPU, by transport: the default (node:http through
+ * Node's global agent) and the global fetch (what the client used before, and what `fetch` passes).
+ * Calls EntryTranAmazonpay on the sandbox (another process) `calls` times per round at concurrency 16.
+ */
+export async function transportBenchmark({ calls = 4000, rounds = 3 } = {}) {
+  const { createGmoPgClient } = await import('../dist/node/server.js');
+  const port = 17787 + Math.floor(Math.random() * 1000);
+  const sandbox = child(['src/cli/index.ts', 'sandbox'], { PORT: String(port), SANDBOX_STATE_FILE: 'none' });
+  await sandbox.firstLine;
+  const settings = { shopId: 'tshop00000001', shopPass: 'sandboxpass1', baseUrl: `http://127.0.0.1:${port}/payment/` };
+  const clients = { 'node:http (default)': createGmoPgClient(settings), 'global fetch': createGmoPgClient({ ...settings, fetch: globalThis.fetch }) };
+  const cpu = Object.fromEntries(Object.keys(clients).map((k) => [k, []]));
+  let seq = 0;
+  try {
+    for (let round = 0; round <= rounds; round++) {
+      for (const [name, client] of Object.entries(clients)) {
+        let left = calls;
+        const before = process.cpuUsage();
+        await Promise.all(
+          Array.from({ length: 16 }, async () => {
+            while (left-- > 0) await client.entryTranAmazonpay({ orderId: `BENCH-${process.pid}-${++seq}`, jobCd: 'AUTH', amount: 100 });
+          }),
+        );
+        const used = process.cpuUsage(before);
+        if (round) cpu[name].push((used.user + used.system) / calls); // round 0 warms up
+      }
+    }
+  } finally {
+    sandbox.proc.kill();
+  }
+  console.log(`\n## 5d. One GMO-PG call's CPU in our process, by transport (Node ${process.version}; median of ${rounds} rounds of ${calls} calls)\n`);
+  console.log('| transport | µs of CPU per call |');
+  console.log('|---|---:|');
+  const result = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]));
+  for (const [name, us] of Object.entries(result)) console.log(`| ${name} | ${us.toFixed(0)} |`);
+  return result;
 }
 
 export async function wireBenchmark({ seconds = 1.5 } = {}) {

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 describe('npm run bench (smoke: one tiny round of each)', () => {
-  it('runs every benchmark to its end: size, browser, server (loopback and at GMO-PG latency), wire, order store, sandbox memory', async () => {
+  it('runs every benchmark to its end: size, browser, server (loopback and at GMO-PG latency), wire, transport, order store, sandbox memory', async () => {
     const { stdout } = await run(process.execPath, ['bench/run.mjs'], {
       env: { ...process.env, BENCH_SMOKE: '1' },
       maxBuffer: 16 * 1024 * 1024,
@@ -24,6 +24,7 @@ describe('npm run bench (smoke: one tiny round of each)', () => {
       '## 5a. Server',
       '## 5b. Server',
       '## 5c. Windows-31J',
+      '## 5d. One GMO-PG call',
       '## 6. Order store',
       '## 7. The sandbox under load',
     ]) {
