@@ -1,8 +1,10 @@
 // The GMO-PG client against the sandbox, over real HTTP: every API and its failure paths.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import iconv from 'iconv-lite';
 import { createGmoPgClient, GmoPgError, GmoPgTransportError, type GmoPgClient } from '../../src/server/index.js';
 import { parseForm } from '../../src/server/client/wire.js';
@@ -409,6 +411,31 @@ describe('GMO-PG client against the sandbox', () => {
     const notGmo = await wrongBase.searchTradeMulti({ orderId: 'X' }).catch((e) => e);
     assert.equal(notGmo.kind, 'protocol');
     assert.match(notGmo.message, /HTTP 404.*baseUrl/);
+  });
+
+  it('sends with the global fetch where node:http cannot be loaded (a Worker without Node HTTP modules)', async () => {
+    // A child process in which importing node:http or node:https fails, as on such a runtime.
+    const hook = `export async function resolve(specifier, context, next) {
+      if (/^(node:)?https?$/.test(specifier)) throw Object.assign(new Error('No such module ' + specifier), { code: 'ERR_UNKNOWN_BUILTIN_MODULE' });
+      return next(specifier, context);
+    }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify('data:text/javascript,' + encodeURIComponent(hook))});`;
+    const script = `
+      const { createGmoPgClient } = await import('./src/server/client/gmo-pg-client.ts');
+      const blocked = await import('node:http').then(() => false, () => true);
+      const client = createGmoPgClient({ shopId: process.env.SHOP, shopPass: 'sandboxpass1', baseUrl: process.env.BASE });
+      const entry = await client.entryTranAmazonpay({ orderId: process.env.ORDER, jobCd: 'AUTH', amount: 100 });
+      console.log(JSON.stringify({ blocked, accessId: entry.accessId }));`;
+    const id = orderId();
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--import', 'data:text/javascript,' + encodeURIComponent(register), '--input-type=module', '-e', script],
+      { env: { ...process.env, SHOP: sandbox.shopId, BASE: `${sandbox.origin}/payment/`, ORDER: id } },
+    );
+    const answer = JSON.parse(stdout.trim().split('\n').pop()!);
+    assert.equal(answer.blocked, true, 'node:http could not be loaded in the child');
+    assert.match(answer.accessId, /^[0-9a-f]{32}$/);
+    assert.equal([...sandbox.state.trades.values()].filter((t) => t.orderId === id).length, 1);
   });
 
   it('on node:http (the default): a cut answer is a network error, a huge one protocol, and a trickle still times out in all', async () => {

@@ -5,7 +5,7 @@
  * GmoPgTransportError naming what to check.
  */
 import { GmoPgError, GmoPgTransportError } from './errors.js';
-import { postForm, type PostAnswer } from './node-post.js';
+import { nodePost, type Post, type PostAnswer } from './node-post.js';
 import { REQUEST_CONTENT_TYPE, encodeForm, parseErrors, parseForm } from './wire.js';
 
 export interface Transport {
@@ -17,15 +17,17 @@ export interface Transport {
   fetch?: typeof fetch;
 }
 
-async function viaFetch(fetchFn: typeof fetch, url: string, body: Uint8Array, timeoutMs: number): Promise<PostAnswer> {
-  const response = await fetchFn(url, {
-    method: 'POST',
-    headers: { 'content-type': REQUEST_CONTENT_TYPE },
-    body: new Uint8Array(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
-}
+const viaFetch =
+  (fetchFn: typeof fetch): Post =>
+  async (url, contentType, body, timeoutMs): Promise<PostAnswer> => {
+    const response = await fetchFn(url, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: new Uint8Array(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+  };
 
 export async function postToGmoPg(settings: Transport, api: string, fields: Record<string, string | number | undefined>): Promise<Record<string, string>> {
   const url = `${settings.baseUrl}${api}.idPass`;
@@ -33,9 +35,8 @@ export async function postToGmoPg(settings: Transport, api: string, fields: Reco
   const request = encodeForm({ ShopID: settings.shopId, ShopPass: settings.shopPass, ...fields });
   let answer: PostAnswer;
   try {
-    answer = settings.fetch
-      ? await viaFetch(settings.fetch, url, request, settings.timeoutMs)
-      : await postForm(url, REQUEST_CONTENT_TYPE, request, settings.timeoutMs);
+    const post = settings.fetch ? viaFetch(settings.fetch) : ((await nodePost()) ?? viaFetch(fetch));
+    answer = await post(url, REQUEST_CONTENT_TYPE, request, settings.timeoutMs);
   } catch (error) {
     const { name, message } = (error ?? {}) as Error;
     if (name === 'AnswerTooLarge') throw new GmoPgTransportError(api, `${message}: not GMO-PG's answer, check baseUrl`, 'protocol', { cause: error });
