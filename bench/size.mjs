@@ -8,7 +8,7 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { buildSync } from 'esbuild';
 
 /** [label, entry, min+gzip budget in bytes (1 kB = 1000 B)] */
-const BUDGETS = [
+export const BUDGETS = [
   ['<amazon-pay-v2> ES build (lit external)', 'dist/amazon-pay-v2.js', 3200],
   ['confirm helpers ES build (lit external)', 'dist/confirm.js', 3500],
   ['IIFE (lit inside)', 'dist/amazon-pay-v2.iife.js', 10000],

@@ -45,6 +45,7 @@ const NOT_IN_COMPAT = new Set([
   'host-next.test.ts',
   'readme.test.ts',
   'bench.test.ts',
+  'size-budget.test.ts',
   'install-weight.test.ts',
   'checkout-js-link.test.ts',
   'buy-now.browser.test.ts',

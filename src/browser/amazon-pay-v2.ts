@@ -80,48 +80,17 @@ export class AmazonPayV2 extends ReactiveElement implements ButtonSettings {
     status: { reflect: true },
   };
 
-  // Compact on purpose: the text ships as it is and counts against the size budget.
-  // The shadow DOM is static; the `status` attribute decides what shows.
-  // !important beats the inline width/height that checkout.js writes on its container.
-  static override styles = css`
-    :host {
-      display: block;
-      max-width: 600px;
-      position: relative;
-    }
-    [part='message'] {
-      color: #b12704;
-      margin: 0.4em 0 0;
-    }
-    :host(:not([show-errors])) [part='message'],
-    [part='message']:empty {
-      display: none;
-    }
-    ::slotted([slot='button']),
-    [part='skeleton'] {
-      width: var(--amazon-pay-v2-width, 100%) !important;
-      height: var(--amazon-pay-v2-height, 60px) !important;
-    }
-    [part='skeleton'] {
-      border-radius: 4px;
-      background: #eaeded;
-    }
-    [part='busy'] {
-      position: absolute;
-      inset: 0;
-      display: grid;
-      place-items: center;
-      cursor: progress;
-      background: #fff;
-      border-radius: 4px;
-    }
-    :host([status='error']) [part='base'],
-    :host(:not([status='error'])) [name='fallback'],
-    :host([status]:not([status='idle'], [status='loading'])) [part='skeleton'],
-    :host(:not([status='busy'])) [part='busy'] {
-      display: none;
-    }
-  `;
+  // Compact on purpose: the text ships as it is and counts against the size budget (so Prettier,
+  // which would spread it over 40 lines, leaves it alone). The shadow DOM is static; the `status`
+  // attribute decides what shows. !important beats the inline width/height checkout.js writes on its container.
+  // prettier-ignore
+  static override styles = css`:host{display:block;max-width:600px;position:relative}
+[part=message]{color:#b12704;margin:.4em 0 0}
+:host(:not([show-errors])) [part=message],[part=message]:empty{display:none}
+::slotted([slot=button]),[part=skeleton]{width:var(--amazon-pay-v2-width,100%)!important;height:var(--amazon-pay-v2-height,60px)!important}
+[part=skeleton]{border-radius:4px;background:#eaeded}
+[part=busy]{position:absolute;inset:0;display:grid;place-items:center;cursor:progress;background:#fff;border-radius:4px}
+:host([status=error]) [part=base],:host(:not([status=error])) [name=fallback],:host([status]:not([status=idle],[status=loading])) [part=skeleton],:host(:not([status=busy])) [part=busy]{display:none}`;
 
   /** Amazon Pay merchant ID (出品者ID). Required. */
   merchantId?: string;
