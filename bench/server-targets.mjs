@@ -34,12 +34,17 @@ const pglite = await ours(await openOrderStore({ dataDir }));
 const memory = await ours(new MemoryOrderStore());
 
 const floor = createServer(async (req, res) => {
-  for await (const _ of req);
-  const orderId = newOrderId();
-  const entry = await gmo.entryTranAmazonpay({ orderId, jobCd: 'AUTH', amount: 3980, tax: 500 });
-  const start = await gmo.execTranAmazonpay({ ...entry, orderId, apbType: 'PayAndShip', retUrl: 'http://127.0.0.1/result' });
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ startUrl: start.startUrl, accessId: start.accessId, token: start.token }));
+  try {
+    for await (const _ of req);
+    const orderId = newOrderId();
+    const entry = await gmo.entryTranAmazonpay({ orderId, jobCd: 'AUTH', amount: 3980, tax: 500 });
+    const start = await gmo.execTranAmazonpay({ ...entry, orderId, apbType: 'PayAndShip', retUrl: 'http://127.0.0.1/result' });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ startUrl: start.startUrl, accessId: start.accessId, token: start.token }));
+  } catch (error) {
+    // A failed call is counted as a non-2xx answer by the load generator, as our endpoint's are.
+    res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: error.message }));
+  }
 }).listen(0, '127.0.0.1');
 await new Promise((r) => floor.once('listening', r));
 

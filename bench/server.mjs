@@ -67,9 +67,10 @@ export async function startServers({ latency } = {}) {
     sandbox: sandbox.proc,
     servers: servers.proc,
     targets: [{ name: 'floor', url: `http://127.0.0.1:${ports.floor}/`, headers: {} }, checkout('pglite', ports.pglite), checkout('memory', ports.memory)],
+    // The servers first: killed after the sandbox, they saw its connections cut under calls still in flight.
     stop() {
-      sandbox.proc.kill();
       servers.proc.kill();
+      sandbox.proc.kill();
     },
   };
 }
