@@ -48,15 +48,21 @@ function load(target, connections, duration) {
 const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1) + 0.5)];
 const median = (values) => quantile(values, 0.5);
 
+/** The sandbox from its sources on a port of its own, answering after `latency` ms (e.g. '45-55') or at once. */
+async function startSandbox(latency) {
+  const port = 18787 + Math.floor(Math.random() * 1000);
+  const sandbox = child(['src/cli/index.ts', 'sandbox', ...(latency ? ['--latency', latency] : [])], { PORT: String(port), SANDBOX_STATE_FILE: 'none' });
+  await sandbox.firstLine;
+  return { proc: sandbox.proc, baseUrl: `http://127.0.0.1:${port}/payment/` };
+}
+
 /**
  * Starts the sandbox and the three servers measured (bench/server-targets.mjs) in child processes.
  * `targets` are floor, pglite and memory, each with its URL and headers for POST /checkout.
  */
 export async function startServers({ latency } = {}) {
-  const port = 18787 + Math.floor(Math.random() * 1000);
-  const sandbox = child(['src/cli/index.ts', 'sandbox', ...(latency ? ['--latency', latency] : [])], { PORT: String(port), SANDBOX_STATE_FILE: 'none' });
-  await sandbox.firstLine;
-  const servers = child(['bench/server-targets.mjs'], { GMO_PG_BASE_URL: `http://127.0.0.1:${port}/payment/` });
+  const sandbox = await startSandbox(latency);
+  const servers = child(['bench/server-targets.mjs'], { GMO_PG_BASE_URL: sandbox.baseUrl });
   const ports = JSON.parse(await servers.firstLine);
   const checkout = (name, p) => ({
     name,
@@ -141,10 +147,8 @@ export async function serverBenchmark({ latency, target = 1.2, seconds = 1, roun
  */
 export async function transportBenchmark({ calls = 4000, rounds = 3 } = {}) {
   const { createGmoPgClient } = await import('../dist/node/server.js');
-  const port = 17787 + Math.floor(Math.random() * 1000);
-  const sandbox = child(['src/cli/index.ts', 'sandbox'], { PORT: String(port), SANDBOX_STATE_FILE: 'none' });
-  await sandbox.firstLine;
-  const settings = { shopId: 'tshop00000001', shopPass: 'sandboxpass1', baseUrl: `http://127.0.0.1:${port}/payment/` };
+  const sandbox = await startSandbox();
+  const settings = { shopId: 'tshop00000001', shopPass: 'sandboxpass1', baseUrl: sandbox.baseUrl };
   const clients = { 'node:http (default)': createGmoPgClient(settings), 'global fetch': createGmoPgClient({ ...settings, fetch: globalThis.fetch }) };
   const cpu = Object.fromEntries(Object.keys(clients).map((k) => [k, []]));
   let seq = 0;
